@@ -1,0 +1,10 @@
+"""asnsql: JWST association generation as SQL over DuckDB.
+
+Same files as jwst's ``asn_generate``, made by one SQL query per rule.
+"""
+
+__version__ = "0.1.0"
+
+from asnsql.api import Generation, generate  # noqa: E402
+
+__all__ = ["Generation", "generate", "__version__"]

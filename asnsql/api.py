@@ -1,0 +1,129 @@
+"""The Python API: ``generate`` a pool's associations on a DuckDB connection."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from asnsql import engine, finalize
+from asnsql.assemble import Association, assemble
+from asnsql.documents import to_document, write_documents
+from asnsql.pool import PoolInfo, load_pool, require_columns
+from asnsql.registry import Rule, load_rules
+
+
+@dataclass
+class Generation:
+    """What one generation produced.
+
+    Attributes
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The connection holding the views (``pool``, ``candidates``, ``runs``,
+        ``items``, ``rule_members``, ...), for further SQL.
+    pool : PoolInfo
+        The pool that was read.
+    associations : list of Association
+        Finalised associations, in the reference's output order.
+    documents : dict
+        File name -> JSON document, as they would be written.
+    unknown_ids : list of str
+        Ids asked for with ``ids`` that the pool does not hold.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    pool: PoolInfo
+    rules: list[Rule]
+    associations: list[Association]
+    documents: dict[str, dict] = field(default_factory=dict)
+    unknown_ids: list[str] = field(default_factory=list)
+
+    def write(self, path: str | Path = ".") -> list[Path]:
+        """Write every document into folder ``path``; return the paths written."""
+        return write_documents(self.documents, Path(path))
+
+
+def timestamp() -> str:
+    """A version id from the current UTC time, as the reference stamps runs."""
+    return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dt%H%M%S")
+
+
+def generate(
+    pool,
+    *,
+    discover: bool = False,
+    all_candidates: bool = False,
+    ids=None,
+    version_id: str | bool | None = None,
+    rules=(),
+    ignore_default: bool = False,
+    delimiter: str = "|",
+    pool_format: str = "ascii",
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Generation:
+    """Generate the associations of a pool, as jwst's ``asn_generate`` would.
+
+    Parameters
+    ----------
+    pool : str, Path, astropy Table, pandas DataFrame, Arrow table or DuckDB relation
+        The association pool.
+    discover, all_candidates : bool
+        The reference's modes. With neither (and no ``ids``) both apply.
+    ids : list of str, optional
+        Only these candidates, in this order.
+    version_id : str, True or None
+        Tag for file and product names; True stamps the current time.
+    rules : iterable of paths
+        Extra SQL rule files or folders.
+    ignore_default : bool
+        Use only ``rules``, not the built-in ones.
+    delimiter, pool_format : str
+        How to read a pool file.
+    con : duckdb.DuckDBPyConnection, optional
+        Where to build the views; a new in-memory database by default.
+
+    Returns
+    -------
+    Generation
+    """
+    con = con if con is not None else duckdb.connect()
+    rule_list = load_rules(rules, include_default=not ignore_default)
+    info = load_pool(con, pool, delimiter=delimiter, fmt=pool_format)
+    require_columns(info, engine.REQUIRED_COLUMNS)
+    if ids is None and not discover and not all_candidates:
+        discover = all_candidates = True
+    mode = engine.Mode(
+        candidates=all_candidates or ids is not None,
+        discover=discover,
+        ids=tuple(ids) if ids is not None else None,
+    )
+    if version_id is True:
+        version_id = timestamp()
+
+    engine.install_views(con)
+    engine.build_exposures(con, info.columns, engine.keywords_read(rule_list))
+    unknown = engine.build_runs(con, mode)
+    engine.build_items(con)
+    engine.run_rules(con, rule_list)
+
+    asns = finalize.creation_sorted(assemble(con, rule_list, info.name))
+    if mode.discover:
+        asns = finalize.filter_discovered(asns, keep_candidates=mode.candidates)
+    final = finalize.finalize(asns)
+
+    documents = {}
+    for asn in final:
+        # A later association of the same name replaces an earlier one, as
+        # the reference overwrites the file.
+        documents[asn.file_stem(version_id) + ".json"] = to_document(asn, info.name, version_id)
+    return Generation(
+        con=con,
+        pool=info,
+        rules=rule_list,
+        associations=final,
+        documents=documents,
+        unknown_ids=unknown,
+    )

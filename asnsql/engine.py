@@ -1,0 +1,186 @@
+"""Build the documented views of a pool and run every rule over them, set-based.
+
+Views (all on the caller's DuckDB connection):
+
+``pool``
+    The pool as read: ``_row`` plus one lowercase VARCHAR column per keyword.
+``candidates``, ``candidate_order``
+    The candidates listed in ``asn_candidate`` (see ``sql/views/candidates.sql``).
+``runs``
+    One row per generation pass: each candidate the mode asks for (in the
+    reference's order), then the discovery pass over the whole pool.
+``exposures``
+    The pool with every keyword a rule reads, "not set" values as NULL.
+``items``
+    ``runs`` x ``exposures``: the exposures each pass sees, with the
+    ``item_candidate`` text a member records.
+``rule_members``
+    For each rule, pass and association, its members in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from asnsql.registry import Rule
+from asnsql.sqlfiles import read_sql
+
+# Columns of ``items`` that are not pool keywords.
+DERIVED_COLUMNS = frozenset({
+    "run_id", "registry", "cand_id", "cand_type", "_row", "item_candidate",
+    "filename", "raw_program", "raw_targetid", "raw_exposerr",
+})
+
+# Keywords the pool itself must have: without them no association can be named.
+REQUIRED_COLUMNS = ("filename", "asn_candidate")
+
+
+@dataclass(frozen=True)
+class Mode:
+    """Which passes to run: the reference's ``--discover``/``--all-candidates``/``-i``."""
+
+    candidates: bool = True
+    discover: bool = True
+    ids: tuple[str, ...] | None = None
+
+
+def install_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the shared macros once per connection."""
+    for name in ("macros.sql", "keys.sql"):
+        con.execute(read_sql(f"views/{name}"))
+
+
+def keywords_read(rules: list[Rule]) -> list[str]:
+    """Every pool keyword the rules read, found by parsing their SQL."""
+    names = set()
+    for rule in rules:
+        tree = sqlglot.parse_one(rule.sql, dialect="duckdb")
+        aliases = {a.alias for a in tree.find_all(exp.Alias)}
+        names |= {c.name for c in tree.find_all(exp.Column)} - aliases
+    return sorted(names - DERIVED_COLUMNS - {"registry", "role", "exptype", "expname"})
+
+
+def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> None:
+    """Create ``exposures``: each keyword a rule reads, NULL where unset or absent."""
+    present = set(pool_columns)
+
+    def raw(name):
+        return f'"{name}"' if name in present else "NULL::VARCHAR"
+
+    select = [
+        "_row",
+        f"{raw('filename')} AS filename",
+        f"coalesce({raw('program')}, 'null') AS raw_program",
+        f"coalesce({raw('targetid')}, 'null') AS raw_targetid",
+        # The reference copies `exposerr` as read (an empty cell reads as
+        # 'null'); a pool without the column gives JSON null.
+        ("coalesce(\"exposerr\", 'null')" if "exposerr" in present else "NULL::VARCHAR")
+        + " AS raw_exposerr",
+        f"{raw('asn_candidate')} AS asn_candidate",
+    ]
+    for name in keywords:
+        if name == "asn_candidate":
+            continue
+        select.append(f"setval({raw(name)}) AS \"{name}\"")
+    con.execute("CREATE OR REPLACE VIEW exposures AS SELECT " + ",\n    ".join(select) + " FROM pool")
+
+
+def build_runs(con, mode: Mode) -> list[str]:
+    """Create ``runs``; return the requested ids the pool does not hold."""
+    con.execute(read_sql("views/candidates.sql"))
+    con.execute(
+        "CREATE OR REPLACE TABLE runs ("
+        " run_id INTEGER, registry VARCHAR, cand_id VARCHAR, cand_type VARCHAR)"
+    )
+    unknown = []
+    if mode.ids is not None:
+        for cand_id in mode.ids:
+            found = con.execute(
+                "SELECT cand_id, cand_type FROM candidate_order WHERE cand_id = $id"
+                " ORDER BY first_type LIMIT 1",
+                {"id": cand_id},
+            ).fetchone()
+            if found is None:
+                unknown.append(cand_id)
+                continue
+            con.execute(
+                "INSERT INTO runs SELECT (SELECT count(*) FROM runs) + 1, 'candidate', $id, $type",
+                {"id": found[0], "type": found[1]},
+            )
+    elif mode.candidates:
+        con.execute(
+            "INSERT INTO runs SELECT cand_rank, 'candidate', cand_id, cand_type"
+            " FROM candidate_order ORDER BY cand_rank"
+        )
+    if mode.discover and mode.ids is None:
+        con.execute(
+            "INSERT INTO runs SELECT (SELECT count(*) FROM runs) + 1, 'discover', NULL, 'discovered'"
+        )
+    return unknown
+
+
+def build_items(con) -> None:
+    """Create ``items``: the rows each pass sees.
+
+    A candidate pass sees every exposure whose ``asn_candidate`` text
+    contains the candidate id (a substring test, as the reference does) and
+    records the candidate alone; the discovery pass sees the whole pool.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE VIEW items AS
+        SELECT
+            r.run_id,
+            r.registry,
+            r.cand_id,
+            r.cand_type,
+            CASE
+                WHEN r.registry = 'candidate'
+                    THEN '[(''' || r.cand_id || ''', ''' || r.cand_type || ''')]'
+                ELSE e.asn_candidate
+            END AS item_candidate,
+            e.*
+        FROM runs AS r
+        JOIN exposures AS e
+            ON r.registry = 'discover' OR contains(e.asn_candidate, r.cand_id)
+        """
+    )
+
+
+def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
+    """Run each rule once over all passes; collect members in ``rule_members``."""
+    params = params or {}
+    con.execute(
+        "CREATE OR REPLACE TABLE rule_members ("
+        " rule VARCHAR, rule_rank INTEGER, run_id INTEGER, asn_key BIGINT,"
+        " creator_row BIGINT, _row BIGINT, exptype VARCHAR, expname VARCHAR,"
+        " member_order BIGINT, program VARCHAR, target VARCHAR, instrument VARCHAR,"
+        " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"
+        " obs_num VARCHAR)"
+    )
+    for rank, rule in enumerate(rules):
+        bound = {name: params[name] for name in rule.params}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rule_rows AS {rule.sql}", bound)
+        shape_sql = read_sql(f"shapes/{rule.shape}.sql")
+        columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
+
+        def col(name):
+            return f"r.{name}" if name in columns else "NULL"
+
+        con.execute(
+            f"""
+            INSERT INTO rule_members
+            SELECT
+                $rule, $rank, m.run_id, m.asn_key, m.creator_row, m._row, m.exptype,
+                m.expname, m.member_order, {col('program')}, {col('target')},
+                {col('instrument')}, {col('opt_elem')}, {col('opt_elem2')},
+                {col('slit')}, {col('subarray')}, {col('obs_num')}
+            FROM ({shape_sql}) AS m
+            JOIN rule_rows AS r USING (run_id, _row)
+            """,
+            {"rule": rule.name, "rank": rank},
+        )

@@ -1,0 +1,174 @@
+"""The rule registry: SQL rule files, their headers, and the checks they pass.
+
+A rule file is plain DuckDB SQL. Its leading ``--`` comment lines are a TOML
+header (name, asn_type, level, shape, purpose, ...); the rest is one SELECT
+over the documented views. sqlglot checks every file when it loads.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+from asnsql.errors import RuleError
+from asnsql.sqlfiles import sql_root
+
+# Views a rule may read.
+RULE_VIEWS = frozenset({"items"})
+
+# Columns each shape needs from a rule, beyond what it may add.
+SHAPE_COLUMNS = {
+    "single_science": (
+        "run_id", "_row", "role", "exptype", "expname", "group_key", "optional_key",
+    ),
+    "group": (
+        "run_id", "_row", "role", "exptype", "expname", "obs_num", "group_key",
+        "optional_key", "acq_key", "target", "instrument", "opt_elem",
+        "opt_elem2", "slit", "subarray",
+    ),
+}
+
+HEADER_KEYS = {"name", "asn_type", "level", "shape", "purpose"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One association rule: its header and its SQL.
+
+    Attributes
+    ----------
+    name : str
+        The rule's name as the reference spells it (``Asn_Lv3Image``); the
+        written ``asn_rule`` is ``<ruleset>_<name>``.
+    asn_type, level, shape, purpose : str, int, str, str
+        From the header.
+    sql : str
+        The query, header included (DuckDB ignores comments).
+    path : Path
+        The file it came from.
+    params : tuple of str
+        Names of the ``$name`` parameters the query binds.
+    options : dict
+        Any other header keys (e.g. ``product_name``).
+    """
+
+    name: str
+    asn_type: str
+    level: int
+    shape: str
+    purpose: str
+    sql: str
+    path: Path
+    params: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict)
+
+    @property
+    def order(self) -> tuple:
+        """The reference offers an exposure to rules by level, then by name."""
+        return (self.level, self.name)
+
+
+def parse_header(text: str, path: Path) -> dict:
+    """Read the TOML header from the leading ``--`` lines of a rule file."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        lines.append(stripped[2:].removeprefix(" "))
+    try:
+        header = tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError as err:
+        raise RuleError(f"{path}: header is not TOML: {err}") from None
+    missing = sorted(HEADER_KEYS - header.keys())
+    if missing:
+        raise RuleError(f"{path}: header lacks {', '.join(missing)}")
+    return header
+
+
+def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> None:
+    """Check that a rule's query is one DuckDB SELECT keeping the rule contract."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
+    except sqlglot.errors.ParseError as err:
+        first = str(err).splitlines()[0]
+        raise RuleError(f"{path}: not DuckDB SQL: {first}") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise RuleError(f"{path}: must hold exactly one SELECT query")
+    query = statements[0]
+    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+    tables = {t.name for t in query.find_all(exp.Table)} - cte_names
+    foreign = sorted(tables - RULE_VIEWS)
+    if foreign:
+        raise RuleError(f"{path}: reads {', '.join(foreign)}; rules may read only items")
+    used = {p.name for p in query.find_all(exp.Placeholder) if p.name}
+    used |= {p.this.name for p in query.find_all(exp.Parameter) if p.this is not None}
+    if used != set(params):
+        raise RuleError(
+            f"{path}: declares parameters {sorted(params)} but uses {sorted(used)}"
+        )
+    if shape not in SHAPE_COLUMNS:
+        raise RuleError(f"{path}: unknown shape {shape!r}; known: {', '.join(SHAPE_COLUMNS)}")
+    missing = [c for c in SHAPE_COLUMNS[shape] if c not in query.named_selects]
+    if missing:
+        raise RuleError(f"{path}: shape {shape} needs columns {', '.join(missing)}")
+
+
+def load_rule(path: Path) -> Rule:
+    """Load and check one rule file."""
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise RuleError(f"{path}: cannot read rule file: {err.strerror}") from None
+    header = parse_header(text, path)
+    params = tuple(header.pop("params", ()))
+    check_sql(text, path, header["shape"], params)
+    options = {k: v for k, v in header.items() if k not in HEADER_KEYS}
+    return Rule(
+        name=header["name"],
+        asn_type=header["asn_type"],
+        level=int(header["level"]),
+        shape=header["shape"],
+        purpose=header["purpose"],
+        sql=text,
+        path=path,
+        params=params,
+        options=options,
+    )
+
+
+def rule_files(location: Path) -> list[Path]:
+    """The ``.sql`` files of a folder (recursively), or the file itself."""
+    if location.is_dir():
+        return sorted(location.rglob("*.sql"))
+    if location.is_file():
+        return [location]
+    raise RuleError(f"{location}: no such rule file or folder")
+
+
+def default_rule_paths() -> list[Path]:
+    """The built-in rule files, Stage 2 then Stage 3."""
+    root = sql_root()
+    return rule_files(root / "level2") + rule_files(root / "level3")
+
+
+def load_rules(extra=(), include_default: bool = True) -> list[Rule]:
+    """Load the built-in rules and any extra files or folders, in the reference's order.
+
+    A rule loaded later replaces an earlier one of the same name, so a user's
+    file can override a built-in rule.
+    """
+    paths = default_rule_paths() if include_default else []
+    for location in extra:
+        paths.extend(rule_files(Path(location)))
+    if not paths:
+        raise RuleError("no rules: --ignore-default needs at least one -r/--rules")
+    by_name = {}
+    for path in paths:
+        rule = load_rule(path)
+        by_name[rule.name] = rule
+    return sorted(by_name.values(), key=lambda r: r.order)

@@ -1,0 +1,24 @@
+-- name = "Asn_Lv2Image"
+-- asn_type = "image2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "Calibrate each science image on its own, with the backgrounds taken in the same mode."
+SELECT
+    run_id,
+    _row,
+    CASE WHEN exptype = 'science' THEN 'science' ELSE 'attach' END AS role,
+    exptype,
+    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
+    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
+FROM (
+    SELECT
+        *,
+        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+    FROM items
+)
+WHERE list_contains(image2_science_exp_types(), exp_type)
+    AND NOT is_tso(pntgtype, tsovisit, exp_type)
+    AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
+    -- Science joins as itself; a background exposure joins as background.
+    AND (exptype = 'science' OR bkgdtarg IS NOT NULL)

@@ -1,0 +1,17 @@
+-- name = "Asn_Lv2ImageSpecial"
+-- asn_type = "image2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "Calibrate each background or PSF image on its own, as science."
+SELECT
+    run_id,
+    _row,
+    'science' AS role,
+    'science' AS exptype,
+    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
+    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
+FROM items
+WHERE list_contains(image2_science_exp_types(), exp_type)
+    AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
+    AND coalesce(bkgdtarg, is_psf) IS NOT NULL

@@ -1,0 +1,104 @@
+-- Shape "group": exposures sharing keys form one association (Stage 3).
+--
+-- Input view `rule_rows`:
+--   run_id, _row, role ('science' or 'acq'), exptype, expname, obs_num,
+--   group_key (list: must be equal), optional_key (list: NULL = not set),
+--   acq_key (list: what a target acquisition must share with the science).
+-- Every distinct optional-key signature that no other signature of its group
+-- covers is one association; a science row joins each association whose set
+-- keys it agrees with (the reference re-offers rows to associations created
+-- after them). Target acquisitions join the associations whose science
+-- shares their observation number.
+WITH science AS (
+    SELECT * FROM rule_rows WHERE role = 'science'
+),
+signatures AS (
+    SELECT DISTINCT run_id, group_key, optional_key FROM science
+),
+associations AS (
+    SELECT
+        s.run_id,
+        s.group_key,
+        s.optional_key,
+        dense_rank() OVER (ORDER BY s.run_id, s.group_key, s.optional_key) AS asn_key
+    FROM signatures AS s
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM signatures AS t
+        WHERE t.run_id = s.run_id
+            AND t.group_key = s.group_key
+            AND t.optional_key IS DISTINCT FROM s.optional_key
+            AND keys_cover(t.optional_key, s.optional_key)
+    )
+),
+science_members AS (
+    SELECT
+        a.run_id,
+        a.asn_key,
+        r._row,
+        r.exptype,
+        r.expname,
+        r.obs_num
+    FROM associations AS a
+    JOIN science AS r
+        ON r.run_id = a.run_id
+        AND r.group_key = a.group_key
+        AND keys_agree(r.optional_key, a.optional_key)
+),
+created AS (
+    SELECT run_id, asn_key, min(_row) AS creator_row
+    FROM science_members
+    GROUP BY run_id, asn_key
+),
+acq_members AS (
+    SELECT DISTINCT
+        a.run_id,
+        a.asn_key,
+        q._row,
+        q.exptype,
+        q.expname,
+        q.obs_num
+    FROM rule_rows AS q
+    JOIN associations AS a
+        ON q.run_id = a.run_id
+        AND q.role = 'acq'
+    JOIN science_members AS s
+        ON s.run_id = a.run_id
+        AND s.asn_key = a.asn_key
+        AND s.obs_num = q.obs_num
+    JOIN science AS sr
+        ON sr.run_id = s.run_id
+        AND sr._row = s._row
+        AND sr.acq_key = q.acq_key
+),
+members AS (
+    SELECT
+        m.*,
+        CASE WHEN m._row >= c.creator_row THEN 0 ELSE 1 END AS phase
+    FROM science_members AS m
+    JOIN created AS c USING (run_id, asn_key)
+    UNION ALL
+    SELECT
+        q.*,
+        -- An acquisition taken after science of its observation joined
+        -- then; otherwise the reference adds it once all science is placed.
+        CASE
+            WHEN EXISTS (
+                SELECT 1 FROM science_members AS s
+                WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
+                    AND s.obs_num = q.obs_num AND s._row < q._row
+            ) THEN 0
+            ELSE 2
+        END AS phase
+    FROM acq_members AS q
+)
+SELECT
+    m.run_id,
+    m.asn_key,
+    c.creator_row,
+    m._row,
+    m.exptype,
+    m.expname,
+    row_number() OVER (PARTITION BY m.run_id, m.asn_key ORDER BY m.phase, m._row) AS member_order
+FROM members AS m
+JOIN created AS c USING (run_id, asn_key)
