@@ -2,18 +2,19 @@
 
 The table has a first column ``_row`` (0-based pool row order) and then every
 pool column under its lowercase name, all VARCHAR, every value stripped and
-lowercased, empty cells as NULL -- the way jwst's ``AssociationPool.read``
-sees a pool, except that jwst fills empty cells with the string ``'null'``.
+lowercased, empty cells as NULL: the pool as jwst's ``AssociationPool.read``
+sees it, except that jwst fills empty cells with the string ``'null'``.
 """
 
 from __future__ import annotations
 
 import csv
+import math
+import numbers
 import os
 import re
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
 import duckdb
@@ -22,7 +23,7 @@ from asnsql.errors import PoolError
 
 __all__ = ["PoolInfo", "load_pool", "require_columns"]
 
-# Python's str.strip() set for ASCII; DuckDB's trim() alone strips only spaces.
+# Python's str.strip() set (ASCII part); DuckDB's trim() alone strips spaces only.
 _WHITESPACE = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
 _RAW = "__asnsql_raw_pool"
 
@@ -56,16 +57,15 @@ def load_pool(
     delimiter : str
         Field separator of text pools.
     fmt : str
-        astropy format name. ``"ascii"`` (jwst's default) is parsed by
-        DuckDB without importing astropy; any other format is read with
-        astropy ``Table.read``.
+        astropy format name. ``"ascii"`` (jwst's default) is parsed by DuckDB
+        without importing astropy; other formats are read with astropy.
     table : str
         Name of the table to create.
 
     Returns
     -------
     PoolInfo
-        Name, path, lowercase column names (file order) and number of rows.
+        Name, path, lowercase column names in file order, number of rows.
 
     Raises
     ------
@@ -74,17 +74,17 @@ def load_pool(
         non-empty column names. The message is one line naming the file.
     """
     if not isinstance(source, (str, os.PathLike)):
-        names, columns = _object_columns(source, "in-memory")
+        names, columns = _object_columns(source)
         return _load_objects(con, names, columns, table, "in-memory", None)
     path = os.fspath(source)
     if not os.path.exists(path):
         raise PoolError(f"{path}: no such file")
     if os.path.isdir(path):
         raise PoolError(f"{path}: is a directory, not a pool file")
-    if fmt != "ascii":
-        names, columns = _object_columns(_astropy_read(path, fmt, delimiter), path)
-        return _load_objects(con, names, columns, table, os.path.basename(path), path)
-    return _load_text(con, path, delimiter, table)
+    if fmt == "ascii":
+        return _load_text(con, path, delimiter, table)
+    names, columns = _object_columns(_astropy_read(path, fmt, delimiter))
+    return _load_objects(con, names, columns, table, os.path.basename(path), path)
 
 
 def require_columns(info: PoolInfo, needed: Iterable[str]) -> None:
@@ -109,53 +109,53 @@ def require_columns(info: PoolInfo, needed: Iterable[str]) -> None:
 
 
 def _load_text(con, path, delimiter, table):
-    """The fast path: DuckDB parses the data lines; Python only finds the header."""
+    """DuckDB parses the data lines; Python only finds the header and comments."""
     if len(delimiter) != 1:
-        raise PoolError(f"{path}: delimiter must be one character, got {delimiter!r}")
-    header_no, header, skipped = _scan(path)
-    names = _check_names(path, _split_header(path, header, header_no, delimiter))
-    struct = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
-    # Not DuckDB's comment option: it also cuts a line at a '#' inside it
+        raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
+    header_no, names, skipped, mixed_endings = _scan(path, delimiter)
+    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
+    # No sniffing, and strict: a malformed row is an error, never guessed at.
+    # Not DuckDB's comment option: it also cuts a line at any '#' inside it
     # (pool_005 has '#TODO' cells), where astropy skips whole '#' lines only.
-    # No sniffing and strict mode, so a bad row is an error, never guessed at.
     read = (
         f"CREATE TEMP TABLE {_RAW} AS SELECT * FROM read_csv($path, delim = $delim, "
-        f"header = false, skip = $skip, columns = {struct}, auto_detect = false, "
+        f"header = false, skip = $skip, columns = {{{struct}}}, auto_detect = false, "
         "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)"
     )
+    con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     with tempfile.TemporaryDirectory(prefix="asnsql-") as tmp:
-        csv_path, skip, line_of = path, header_no, lambda n: n
-        if skipped:
-            # Comment or blank lines among the data: hand DuckDB only the data
+        csv_path, skip, line_of = path, header_no, lambda number: number
+        if skipped or mixed_endings:
+            # Comment or blank lines among the data: give DuckDB only the data
             # lines, and keep their numbers to report errors against the file.
+            # DuckDB also rejects a file mixing LF and CRLF; astropy does not.
             csv_path, kept = os.path.join(tmp, "data.csv"), [0]
             with open(path, "rb") as src, open(csv_path, "wb") as dst:
                 for number, line in enumerate(src, start=1):
                     if number > header_no and number not in skipped:
-                        dst.write(line)
+                        dst.write(line.rstrip(b"\r\n") + b"\n")
                         kept.append(number)
             skip, line_of = 0, kept.__getitem__
-        con.execute(f"DROP TABLE IF EXISTS {_RAW}")
         try:
             con.execute(read, {"path": csv_path, "delim": delimiter, "skip": skip})
         except duckdb.Error as exc:
             raise PoolError(f"{path}: {_csv_problem(str(exc), line_of)}") from None
     try:
-        # rowid is insertion order, which DuckDB keeps equal to file order.
-        return _finish(con, names, [f"c{i}" for i in range(len(names))], "rowid",
-                       table, os.path.basename(path), path)
+        # A new table's rowid is its insertion order, which is file order.
+        raw = [f"c{i}" for i in range(len(names))]
+        return _finish(con, names, raw, "rowid", table, os.path.basename(path), path)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_RAW}")
 
 
-def _scan(path):
-    """Return the header line number and text, and the numbers of later lines
-    that astropy skips (comments, blank lines)."""
-    header_no, header, skipped, number = 0, None, set(), 0
+def _scan(path, delimiter):
+    """Header line number and names, later lines astropy skips, mixed LF/CRLF."""
+    header_no, header, skipped, number, endings = 0, None, set(), 0, set()
     try:
         with open(path, "rb") as f:
             for number, line in enumerate(f, start=1):
                 stripped = line.strip()
+                endings.add(line.endswith(b"\r\n") if line.endswith(b"\n") else None)
                 if stripped and not stripped.startswith(b"#"):
                     if header is None:
                         header_no, header = number, line
@@ -164,20 +164,17 @@ def _scan(path):
     except OSError as exc:
         raise PoolError(f"{path}: cannot read ({exc.strerror})") from None
     if header is None:
-        problem = "empty file" if number == 0 else "no header line, only comments or blank lines"
+        problem = "no header line, only comments or blank lines" if number else "empty file"
         raise PoolError(f"{path}: {problem}")
-    return header_no, header, skipped
-
-
-def _split_header(path, raw, number, delimiter):
-    """Split the header line as astropy's basic reader does (csv module rules)."""
     try:
-        text = raw.decode("utf-8").lstrip("\ufeff")
+        text = header.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError:
-        raise PoolError(f"{path}: line {number}: not UTF-8 text, so not a table") from None
-    if "\x00" in text:
-        raise PoolError(f"{path}: line {number}: binary data, so not a table")
-    return next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
+        text = None
+    if text is None or "\x00" in text:
+        raise PoolError(f"{path}: line {header_no}: binary or non-UTF-8 data, not a table")
+    # Split as astropy's basic reader does: csv module, spaces before quotes skipped.
+    fields = next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
+    return header_no, _check_names(path, fields), skipped, len(endings - {None}) > 1
 
 
 def _check_names(where, names):
@@ -185,15 +182,13 @@ def _check_names(where, names):
     lowered = [str(name).strip().lower() for name in names]
     if not lowered:
         raise PoolError(f"{where}: table has no columns")
-    seen = set()
     for position, name in enumerate(lowered, start=1):
         if not name:
             raise PoolError(f"{where}: column {position} has an empty name")
         if name == "_row":
             raise PoolError(f"{where}: column name '_row' is reserved")
-        if name in seen:
+        if name in lowered[: position - 1]:
             raise PoolError(f"{where}: duplicate column name '{name}' (case-insensitive)")
-        seen.add(name)
     return lowered
 
 
@@ -205,22 +200,25 @@ def _csv_problem(message, line_of):
     if counts:
         return f"{where}expected {counts.group(1)} fields, found {counts.group(2)}"
     if "not utf-8" in message.lower():
-        return f"{where}not UTF-8 text, so not a table"
-    # DuckDB states the problem on the last line before its "Possible ..."
-    # advice; the quoted original line above it may itself span lines.
+        return f"{where}not UTF-8 text, not a table"
+    # With a line number, DuckDB states the problem last before its
+    # "Possible ..." advice (the original line above it may span lines).
     lines = message.split("\nPossible")[0].strip().splitlines()
-    return f"{where}not a valid table ({lines[-1].split('Error: ')[-1].rstrip('.')})"
+    problem = lines[-1] if found else lines[0].split("Error: ", 1)[-1]
+    return f"{where}not a valid table ({problem.strip().rstrip('.')})"
 
 
 def _astropy_read(path, fmt, delimiter):
-    """Read a non-default format with astropy, as jwst does (imported only here)."""
+    """Read another format with astropy, as jwst does; imported only here."""
     from astropy.io.ascii import convert_numpy
     from astropy.table import Table
 
     kwargs = {}
-    if (fmt.startswith("ascii") or fmt == "csv") and "ecsv" not in fmt:
-        # Keep cells as text, like jwst's str converter ('1.50' stays '1.50').
-        kwargs = {"delimiter": delimiter, "converters": {"*": [convert_numpy(str)]}}
+    if fmt.startswith("ascii") or fmt == "csv":
+        # jwst's str converter keeps cells as written ('1.50' stays '1.50').
+        kwargs["converters"] = {"*": [convert_numpy(str)]}
+        if "ecsv" not in fmt:  # ECSV fixes its own delimiter
+            kwargs["delimiter"] = delimiter
     try:
         return Table.read(path, format=fmt, **kwargs)
     except Exception as exc:  # astropy raises many kinds; all mean "not readable"
@@ -228,41 +226,37 @@ def _astropy_read(path, fmt, delimiter):
         raise PoolError(f"{path}: cannot read as {fmt!r}: {first}") from None
 
 
-def _object_columns(source, where):
-    """Column names and per-column Python values (missing as None) of an object."""
-    # By module of any base class, so subclasses (jwst's AssociationPool)
-    # count, and pandas/pyarrow need not be importable to be ruled out.
+def _object_columns(source):
+    """Column names and per-column Python values (missing as None) of a table."""
+    # Judged by the module of any base class, so subclasses (jwst's
+    # AssociationPool) count and pandas/pyarrow need not be importable.
     modules = {cls.__module__.split(".")[0] for cls in type(source).__mro__}
     if isinstance(source, duckdb.DuckDBPyRelation):
-        names = list(source.columns)
-        rows = source.fetchall()
-        return names, [list(col) for col in zip(*rows)] or [[] for _ in names]
+        names, rows = list(source.columns), source.fetchall()
+        return names, [list(column) for column in zip(*rows)] or [[] for _ in names]
     if "pandas" in modules and hasattr(source, "iloc"):
-        names = list(source.columns)
-        cols = [source.iloc[:, i] for i in range(len(names))]
-        return names, [[None if m else v for v, m in zip(c.tolist(), c.isna().tolist())] for c in cols]
+        series = [source.iloc[:, i] for i in range(source.shape[1])]
+        values = [[None if m else v for v, m in zip(s.tolist(), s.isna())] for s in series]
+        return list(source.columns), values
     if "pyarrow" in modules and hasattr(source, "column_names"):
         return list(source.column_names), [c.to_pylist() for c in source.columns]
     if "astropy" in modules and hasattr(source, "colnames"):
         import numpy as np
 
-        columns = []
-        for col in source.columns.values():
-            mask = np.ma.getmaskarray(col).reshape(len(col), -1).all(axis=1)
-            columns.append([None if m else v for v, m in zip(col, mask)])
-        return list(source.colnames), columns
-    raise PoolError(f"{where}: cannot read a pool from a {type(source).__name__}")
+        values = []
+        for column in source.columns.values():
+            mask = np.ma.getmaskarray(column).reshape(len(column), -1).all(axis=1)
+            values.append([None if m else v for v, m in zip(column, mask)])
+        return list(source.colnames), values
+    raise PoolError(f"in-memory: cannot read a pool from a {type(source).__name__}")
 
 
 def _cell(value):
-    """One value as text; masked, None and NaN are missing."""
-    if value is None or type(value).__name__ in ("MaskedConstant", "NAType", "NaTType"):
+    """One value as text, or None when missing (None, NaN)."""
+    if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return None
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    if isinstance(value, float) or type(value).__name__.startswith("float"):
-        if value != value:
-            return None
     return str(value)
 
 
@@ -270,13 +264,15 @@ def _load_objects(con, names, columns, table, name, path):
     """Load in-memory columns through a registered dict of NumPy arrays."""
     import numpy as np
 
-    where = path or name
-    names = _check_names(where, names)
+    names = _check_names(path or name, names)
     n = len(columns[0]) if columns else 0
     data = {"_row": np.arange(n, dtype=np.int64)}
     for i, values in enumerate(columns):
         data[f"c{i}"] = np.empty(n, dtype=object)
         data[f"c{i}"][:] = [_cell(v) for v in values]
+    # Any statement ends a result the caller left half-fetched, which would
+    # otherwise make register() fail in DuckDB 2.
+    con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     con.register(_RAW, data)
     try:
         return _finish(con, names, list(data)[1:], "_row", table, name, path)
@@ -287,14 +283,15 @@ def _load_objects(con, names, columns, table, name, path):
 def _finish(con, names, raw_columns, order, table, name, path):
     """Create ``table`` from the raw relation, normalising every cell."""
     quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
-    cells = ",\n".join(
-        f"NULLIF(lower(trim(CAST({raw} AS VARCHAR), {_WHITESPACE})), '') AS {quote(col)}"
+    cells = "".join(
+        f",\n    NULLIF(lower(trim(CAST({raw} AS VARCHAR), {_WHITESPACE})), '') AS {quote(col)}"
         for raw, col in zip(raw_columns, names)
     )
-    con.execute(
+    # CREATE ... AS answers with its row count; fetched in full because DuckDB 2
+    # refuses register() while a result is only partly fetched.
+    n_rows = con.execute(
         f"CREATE OR REPLACE TABLE {quote(table)} AS\n"
-        f"SELECT CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS _row,\n"
-        f"{cells}\nFROM {_RAW}\nORDER BY {order}"
-    )
-    n_rows = con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0]
+        f"SELECT CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS _row{cells}\n"
+        f"FROM {_RAW}\nORDER BY {order}"
+    ).fetchall()[0][0]
     return PoolInfo(name=name, path=path, columns=tuple(names), n_rows=n_rows)
