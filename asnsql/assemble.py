@@ -109,7 +109,7 @@ def stage3_product_name(rule: Rule, program: str, asn_id: str, rows: list[dict])
     template = rule.options.get(
         "product_name", "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
     )
-    name = template.format(
+    name = template.format_map(_KeepUnknown(
         program=program,
         acid=asn_id,
         target=target,
@@ -117,8 +117,15 @@ def stage3_product_name(rule: Rule, program: str, asn_id: str, rows: list[dict])
         opt_elem=opt_elem,
         slit=f"-{slit}" if slit else "",
         subarray="" if subarray in ("", "full") else f"-{subarray}",
-    )
+    ))
     return name.lower(), target
+
+
+class _KeepUnknown(dict):
+    """Leave placeholders a name does not fill (``{source_id}``) for the pipeline."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
 
 
 def stage2_product_name(members: list[dict]) -> str:

@@ -5,7 +5,7 @@ Views (all on the caller's DuckDB connection):
 ``pool``
     The pool as read: ``_row`` plus one lowercase VARCHAR column per keyword.
 ``candidates``, ``candidate_order``
-    The candidates listed in ``asn_candidate`` (see ``sql/views/candidates.sql``).
+    The candidates listed in ``asn_candidate`` (see ``sql/pool/candidates.sql``).
 ``runs``
     One row per generation pass: each candidate the mode asks for (in the
     reference's order), then the discovery pass over the whole pool.
@@ -27,7 +27,7 @@ import sqlglot
 from sqlglot import exp
 
 from asnsql.registry import Rule
-from asnsql.sqlfiles import read_sql
+from asnsql.sqlfiles import read_sql, sql_root
 
 # Columns of ``items`` that are not pool keywords.
 DERIVED_COLUMNS = frozenset({
@@ -49,9 +49,9 @@ class Mode:
 
 
 def install_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Define the shared macros once per connection."""
-    for name in ("macros.sql", "keys.sql"):
-        con.execute(read_sql(f"views/{name}"))
+    """Define the shared macros (every file in ``sql/views/``) on a connection."""
+    for path in sorted((sql_root() / "views").glob("*.sql")):
+        con.execute(path.read_text())
 
 
 def keywords_read(rules: list[Rule]) -> list[str]:
@@ -91,7 +91,7 @@ def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> 
 
 def build_runs(con, mode: Mode) -> list[str]:
     """Create ``runs``; return the requested ids the pool does not hold."""
-    con.execute(read_sql("views/candidates.sql"))
+    con.execute(read_sql("pool/candidates.sql"))
     con.execute(
         "CREATE OR REPLACE TABLE runs ("
         " run_id INTEGER, registry VARCHAR, cand_id VARCHAR, cand_type VARCHAR)"

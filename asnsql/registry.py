@@ -20,18 +20,6 @@ from asnsql.sqlfiles import sql_root
 # Views a rule may read.
 RULE_VIEWS = frozenset({"items"})
 
-# Columns each shape needs from a rule, beyond what it may add.
-SHAPE_COLUMNS = {
-    "single_science": (
-        "run_id", "_row", "role", "exptype", "expname", "group_key", "optional_key",
-    ),
-    "group": (
-        "run_id", "_row", "role", "exptype", "expname", "obs_num", "group_key",
-        "optional_key", "acq_key", "target", "instrument", "opt_elem",
-        "opt_elem2", "slit", "subarray",
-    ),
-}
-
 HEADER_KEYS = {"name", "asn_type", "level", "shape", "purpose"}
 
 
@@ -72,19 +60,19 @@ class Rule:
         return (self.level, self.name)
 
 
-def parse_header(text: str, path: Path) -> dict:
-    """Read the TOML header from the leading ``--`` lines of a rule file."""
+def parse_header(text: str, path: Path, required=HEADER_KEYS) -> dict:
+    """Read the TOML header: the leading ``--`` lines, up to a bare ``--`` line."""
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
-        if not stripped.startswith("--"):
+        if not stripped.startswith("--") or stripped == "--":
             break
         lines.append(stripped[2:].removeprefix(" "))
     try:
         header = tomllib.loads("\n".join(lines))
     except tomllib.TOMLDecodeError as err:
         raise RuleError(f"{path}: header is not TOML: {err}") from None
-    missing = sorted(HEADER_KEYS - header.keys())
+    missing = sorted(set(required) - header.keys())
     if missing:
         raise RuleError(f"{path}: header lacks {', '.join(missing)}")
     return header
@@ -111,11 +99,19 @@ def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> None
         raise RuleError(
             f"{path}: declares parameters {sorted(params)} but uses {sorted(used)}"
         )
-    if shape not in SHAPE_COLUMNS:
-        raise RuleError(f"{path}: unknown shape {shape!r}; known: {', '.join(SHAPE_COLUMNS)}")
-    missing = [c for c in SHAPE_COLUMNS[shape] if c not in query.named_selects]
+    needs = shape_columns(shape, path)
+    missing = [c for c in needs if c not in query.named_selects]
     if missing:
         raise RuleError(f"{path}: shape {shape} needs columns {', '.join(missing)}")
+
+
+def shape_columns(shape: str, path: Path) -> tuple[str, ...]:
+    """The columns a shape (``sql/shapes/<shape>.sql``) needs from a rule's query."""
+    shape_file = sql_root() / "shapes" / f"{shape}.sql"
+    if not shape_file.is_file():
+        known = sorted(p.stem for p in (sql_root() / "shapes").glob("*.sql"))
+        raise RuleError(f"{path}: unknown shape {shape!r}; known: {', '.join(known)}")
+    return tuple(parse_header(shape_file.read_text(), shape_file, required={"needs"})["needs"])
 
 
 def load_rule(path: Path) -> Rule:

@@ -1,3 +1,5 @@
+-- needs = ["run_id", "_row", "role", "exptype", "expname", "obs_num", "group_key", "optional_key", "acq_key", "target", "instrument", "opt_elem", "opt_elem2", "slit", "subarray"]
+--
 -- Shape "group": exposures sharing keys form one association (Stage 3).
 --
 -- Input view `rule_rows`:

@@ -1,3 +1,5 @@
+-- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "optional_key"]
+--
 -- Shape "single_science": one association per science exposure (Stage 2).
 --
 -- Input view `rule_rows` (one row per run and exposure the rule accepts):

@@ -1,3 +1,5 @@
+-- Files in sql/views/ load in name order; a file may use macros of the files before it.
+
 -- Shared macros: the vocabulary every rule file speaks.
 --
 -- Pool values are lowercase strings. The reference treats a keyword as
