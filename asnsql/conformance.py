@@ -298,3 +298,20 @@ def main(out: Path | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def reference_failures() -> set[tuple[str, str]]:
+    """(mode, pool_stem) cases where the reference itself exits with an error.
+
+    Read from ``fixtures/reference/failures.txt`` (tab-separated pool, mode,
+    message; ``#`` lines are comments). asnsql must fail on these too.
+    """
+    path = reference_root() / "failures.txt"
+    if not path.is_file():
+        return set()
+    cases = set()
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            pool, mode, *_ = line.split("\t")
+            cases.add((mode, pool))
+    return cases
