@@ -3,6 +3,9 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each target acquisition, focus or other non-science image on its own."
+-- groups_on = "one association per exposure"
+-- excludes = "anything but target acquisitions, focus, NIRSpec image and MSA all-open mirror exposures"
+-- attaches = "nothing"
 SELECT
     run_id,
     _row,

@@ -3,6 +3,9 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each background or PSF image on its own, as science."
+-- groups_on = "one association per background or PSF image"
+-- excludes = "exposures that are neither background nor PSF"
+-- attaches = "nothing"
 SELECT
     run_id,
     _row,

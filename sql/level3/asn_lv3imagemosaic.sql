@@ -3,6 +3,9 @@
 -- level = 3
 -- shape = "group"
 -- purpose = "Combine the science images of a mosaic candidate, all targets together, per instrument, optical path and subarray."
+-- groups_on = "program, instrument, exposure type, subarray, all targets of a mosaic candidate; filter, pupil/grating, slit, visit type when set"
+-- excludes = "non-mosaic candidates and discovery; backgrounds, TSO, imprints, wavefront-sensing visits"
+-- attaches = "target acquisitions of the same observations"
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
     run_id,
