@@ -1,0 +1,132 @@
+"""`asnsql generate` through click's CliRunner, on fixture pools."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from asnsql.cli import main
+
+POOLS = Path(__file__).resolve().parent.parent / "fixtures" / "pools"
+MIRI = str(POOLS / "pool_002_image_miri.csv")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_generate_writes_reference_names(tmp_path):
+    result = run("generate", MIRI, "-p", tmp_path)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"jw99009-o001_image2_{n:05d}_asn.json" for n in range(1, 9)] + [
+        "jw99009-o001_image3_00001_asn.json"
+    ]
+
+
+def test_documents_are_written_as_the_reference_writes_them(tmp_path):
+    run("generate", MIRI, "-p", tmp_path)
+    text = (tmp_path / "jw99009-o001_image3_00001_asn.json").read_text()
+    assert text.startswith('{\n    "asn_type": "image3",\n    "asn_rule": "candidate_Asn_Lv3Image",')
+    assert not text.endswith("\n")
+    doc = json.loads(text)
+    assert doc["products"][0]["name"] == "jw99009-o001_t001_miri_f560w"
+    assert doc["constraints"].startswith("rule Asn_Lv3Image (level3/asn_lv3image.sql)")
+
+
+def test_output_is_deterministic(tmp_path):
+    run("generate", MIRI, "-p", tmp_path / "a")
+    run("generate", MIRI, "-p", tmp_path / "b")
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    result = run("generate", MIRI, "-p", tmp_path, "--dry-run", "-v")
+    assert result.exit_code == 0
+    assert "9 associations from 8 rows of pool_002_image_miri.csv (dry run" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version_id_tags_names(tmp_path):
+    run("generate", MIRI, "-p", tmp_path, "--version-id", "v1")
+    name = "jw99009-o001_v1_image3_00001_asn.json"
+    assert json.loads((tmp_path / name).read_text())["version_id"] == "v1"
+
+
+def test_version_id_without_value_stamps_the_time(tmp_path):
+    result = run("generate", MIRI, "-p", tmp_path, "--version-id")
+    assert result.exit_code == 0, result.output
+    stamps = {p.name.split("_")[1] for p in tmp_path.iterdir()}
+    assert len(stamps) == 1
+    (stamp,) = stamps
+    assert len(stamp) == 15 and stamp[8] == "t"
+
+
+def test_ids_select_candidates_and_warn_on_unknown(tmp_path):
+    pool = str(POOLS / "pool_001_candidates.csv")
+    result = run("generate", pool, "-p", tmp_path, "-i", "o001", "-i", "o999")
+    assert result.exit_code == 0, result.output
+    assert "candidate id o999 not found in pool" in result.output
+    assert {p.name.split("_")[0].split("-")[1] for p in tmp_path.iterdir()} == {"o001"}
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.csv", "missing.csv"),
+        (lambda d: d, "directory"),
+    ],
+)
+def test_unreadable_pool_is_one_line(tmp_path, make, message):
+    out = tmp_path / "out"
+    result = run("generate", make(tmp_path), "-p", out)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert message in lines[0]
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_binary_file_is_not_a_pool(tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 4)
+    result = run("generate", junk, "-p", tmp_path / "out")
+    assert result.exit_code != 0
+    assert result.output.startswith("Error: ") and "junk.csv" in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_pool_without_candidates_column(tmp_path):
+    pool = tmp_path / "p.csv"
+    pool.write_text("filename|exp_type\njw_1_uncal.fits|mir_image\n")
+    result = run("generate", pool, "-p", tmp_path / "out")
+    assert result.exit_code != 0
+    assert result.output == (
+        "Error: p.csv: pool has no column(s) 'asn_candidate' needed by the rules\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_modes_exclude_each_other(tmp_path):
+    result = run("generate", MIRI, "--discover", "--all-candidates")
+    assert result.exit_code == 2
+    assert "exclude each other" in result.output
+
+
+@pytest.mark.parametrize("option", ["--merge", "--no-finalize", "-D", "--save-orphans"])
+def test_unfinished_options_say_so(tmp_path, option):
+    result = run("generate", MIRI, "-p", tmp_path, option)
+    assert result.exit_code == 2
+    assert "not supported yet" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_rule_file_is_one_line(tmp_path):
+    rule = tmp_path / "bad.sql"
+    rule.write_text("SELECT 1")
+    result = run("generate", MIRI, "-p", tmp_path / "out", "-r", rule)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "bad.sql" in result.output
+    assert result.output.count("\n") == 1
