@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
 from asnsql.registry import Rule
 from asnsql.sqlfiles import read_sql, sql_root
@@ -55,12 +53,10 @@ def install_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def keywords_read(rules: list[Rule]) -> list[str]:
-    """Every pool keyword the rules read, found by parsing their SQL."""
+    """Every pool keyword the rules read (sqlglot found them when the rules loaded)."""
     names = set()
     for rule in rules:
-        tree = sqlglot.parse_one(rule.sql, dialect="duckdb")
-        aliases = {a.alias for a in tree.find_all(exp.Alias)}
-        names |= {c.name for c in tree.find_all(exp.Column)} - aliases
+        names |= set(rule.reads)
     return sorted(names - DERIVED_COLUMNS - {"registry", "role", "exptype", "expname"})
 
 
@@ -124,7 +120,7 @@ def build_runs(con, mode: Mode) -> list[str]:
 
 
 def build_items(con) -> None:
-    """Create ``items``: the rows each pass sees.
+    """Create ``items``: the rows each pass sees (a table: every rule reads it).
 
     A candidate pass sees every exposure whose ``asn_candidate`` text
     contains the candidate id (a substring test, as the reference does) and
@@ -132,7 +128,7 @@ def build_items(con) -> None:
     """
     con.execute(
         """
-        CREATE OR REPLACE VIEW items AS
+        CREATE OR REPLACE TABLE items AS
         SELECT
             r.run_id,
             r.registry,
@@ -151,8 +147,18 @@ def build_items(con) -> None:
     )
 
 
+# Rows of different rules share one shape run: the rule's rank is folded into
+# `run_id` (rank * RULE_STRIDE + pass), so a shape's partitions by `run_id`
+# keep rules apart without knowing about them.
+RULE_STRIDE = 1_000_000
+
+
 def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
-    """Run each rule once over all passes; collect members in ``rule_members``."""
+    """Run each rule once over all passes, then each shape once over all its rules.
+
+    Members land in ``rule_members``; ``rule_rows`` keeps every rule's rows
+    (with ``rule_rank``) for inspection.
+    """
     params = params or {}
     con.execute(
         "CREATE OR REPLACE TABLE rule_members ("
@@ -162,10 +168,26 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
         " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"
         " obs_num VARCHAR)"
     )
+    by_shape: dict[str, list[int]] = {}
     for rank, rule in enumerate(rules):
         bound = {name: params[name] for name in rule.params}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rule_rows AS {rule.sql}", bound)
-        shape_sql = read_sql(f"shapes/{rule.shape}.sql")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rule_rows_{rank} AS {rule.sql}", bound)
+        by_shape.setdefault(rule.shape, []).append(rank)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rule_names AS SELECT * FROM (VALUES "
+        + ", ".join(f"({rank}, $n{rank})" for rank in range(len(rules)))
+        + ") AS t(rule_rank, rule)",
+        {f"n{rank}": rule.name for rank, rule in enumerate(rules)},
+    )
+    for shape, ranks in by_shape.items():
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rule_rows AS "
+            + " UNION ALL BY NAME ".join(
+                f"SELECT * REPLACE (run_id + {rank * RULE_STRIDE} AS run_id), "
+                f"{rank} AS rule_rank FROM rule_rows_{rank}"
+                for rank in ranks
+            )
+        )
         columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
 
         def col(name):
@@ -175,12 +197,14 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
             f"""
             INSERT INTO rule_members
             SELECT
-                $rule, $rank, m.run_id, m.asn_key, m.creator_row, m._row, m.exptype,
-                m.expname, m.member_order, {col('program')}, {col('target')},
-                {col('instrument')}, {col('opt_elem')}, {col('opt_elem2')},
-                {col('slit')}, {col('subarray')}, {col('obs_num')}
-            FROM ({shape_sql}) AS m
+                n.rule, r.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
+                m._row, m.exptype, m.expname, m.member_order, {col('program')},
+                {col('target')}, {col('instrument')}, {col('opt_elem')},
+                {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')}
+            FROM ({read_sql(f"shapes/{shape}.sql")}) AS m
             JOIN rule_rows AS r USING (run_id, _row)
-            """,
-            {"rule": rule.name, "rank": rank},
+            JOIN rule_names AS n USING (rule_rank)
+            """
         )
+    for rank in range(len(rules)):
+        con.execute(f"DROP TABLE rule_rows_{rank}")

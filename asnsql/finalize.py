@@ -50,8 +50,14 @@ def filter_discovered(asns: list[Association], keep_candidates: bool) -> list[As
     """
     candidates = [a for a in asns if a.registry == "candidate"]
     discovered = [a for a in asns if a.registry == "discover"]
-    discovered = [d for d in discovered if not any(same_as(d, c) for c in candidates)]
+    known = {_identity(c) for c in candidates if c.membership() is not None}
+    discovered = [d for d in discovered if _identity(d) not in known]
     return discovered + (candidates if keep_candidates else [])
+
+
+def _identity(asn: Association) -> tuple:
+    """What `same_as` compares, as a hashable key."""
+    return (asn.asn_type, asn.asn_id[:1], asn.membership())
 
 
 def _by_candidate(asns: list[Association]) -> list[Association]:

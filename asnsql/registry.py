@@ -7,12 +7,12 @@ over the documented views. sqlglot checks every file when it loads.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlglot
-from sqlglot import exp
 
 from asnsql.errors import RuleError
 from asnsql.sqlfiles import sql_root
@@ -42,6 +42,8 @@ class Rule:
         Names of the ``$name`` parameters the query binds.
     options : dict
         Any other header keys (e.g. ``product_name``).
+    reads : tuple of str
+        Column names the query reads (found by sqlglot).
     """
 
     name: str
@@ -53,6 +55,7 @@ class Rule:
     path: Path
     params: tuple[str, ...] = ()
     options: dict = field(default_factory=dict)
+    reads: tuple[str, ...] = ()
 
     @property
     def order(self) -> tuple:
@@ -78,8 +81,14 @@ def parse_header(text: str, path: Path, required=HEADER_KEYS) -> dict:
     return header
 
 
-def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> None:
-    """Check that a rule's query is one DuckDB SELECT keeping the rule contract."""
+def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> tuple[str, ...]:
+    """Check that a rule's query is one DuckDB SELECT keeping the rule contract.
+
+    Returns the names of the columns the query reads.
+    """
+    import sqlglot  # only when a rule is not in the check cache
+    from sqlglot import exp
+
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except sqlglot.errors.ParseError as err:
@@ -103,6 +112,42 @@ def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> None
     missing = [c for c in needs if c not in query.named_selects]
     if missing:
         raise RuleError(f"{path}: shape {shape} needs columns {', '.join(missing)}")
+    aliases = {a.alias for a in query.find_all(exp.Alias)}
+    return tuple(sorted({c.name for c in query.find_all(exp.Column)} - aliases))
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "asnsql" / "rules"
+
+
+def checked_reads(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> tuple[str, ...]:
+    """`check_sql`, remembered by content: a rule text that passed once passes again.
+
+    Parsing every rule with sqlglot costs more than generating a pool's
+    associations, so a passed check is cached (under ``~/.cache/asnsql``) by
+    the hash of everything it depends on. A failing rule is never cached.
+    """
+    needs = shape_columns(shape, path)
+    key = hashlib.sha256(
+        json.dumps([_CHECK_VERSION, sql, shape, list(needs), list(params)]).encode()
+    ).hexdigest()
+    entry = _cache_dir() / f"{key}.json"
+    try:
+        return tuple(json.loads(entry.read_text()))
+    except (OSError, ValueError):
+        pass
+    reads = check_sql(sql, path, shape, params)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_text(json.dumps(list(reads)))
+    except OSError:
+        pass  # an unwritable cache only costs time
+    return reads
+
+
+# Bump when check_sql changes what it accepts or returns.
+_CHECK_VERSION = 1
 
 
 def shape_columns(shape: str, path: Path) -> tuple[str, ...]:
@@ -122,7 +167,7 @@ def load_rule(path: Path) -> Rule:
         raise RuleError(f"{path}: cannot read rule file: {err.strerror}") from None
     header = parse_header(text, path)
     params = tuple(header.pop("params", ()))
-    check_sql(text, path, header["shape"], params)
+    reads = checked_reads(text, path, header["shape"], params)
     options = {k: v for k, v in header.items() if k not in HEADER_KEYS}
     return Rule(
         name=header["name"],
@@ -134,6 +179,7 @@ def load_rule(path: Path) -> Rule:
         path=path,
         params=params,
         options=options,
+        reads=reads,
     )
 
 
