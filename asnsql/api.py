@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from asnsql import engine, finalize
+from asnsql import engine, finalize, views
 from asnsql.assemble import Association, assemble
 from asnsql.documents import to_document, write_documents
 from asnsql.pool import PoolInfo, load_pool, require_columns
@@ -115,10 +115,14 @@ def generate(
     final = finalize.finalize(asns)
 
     documents = {}
+    names = []
     for asn in final:
         # A later association of the same name replaces an earlier one, as
         # the reference overwrites the file.
-        documents[asn.file_stem(version_id) + ".json"] = to_document(asn, info.name, version_id)
+        name = asn.file_stem(version_id) + ".json"
+        documents[name] = to_document(asn, info.name, version_id)
+        names.append(name)
+    views.publish(con, final, names)
     return Generation(
         con=con,
         pool=info,

@@ -50,6 +50,9 @@ class Association:
     sequence: int = 0
     name_prefix: str = ""
     extra: dict = field(default_factory=dict)
+    # Pool row (`_row`) of each member, None for members that are not pool
+    # rows; kept beside `members` so the documents stay exactly the reference's.
+    rows: list = field(default_factory=list)
 
     @property
     def asn_type(self) -> str:
@@ -220,6 +223,7 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
                 obs_nums=obs,
                 constraints=describe_constraints(rule, keys),
                 extra={"pool_name": pool_name},
+                rows=[m["_row"] for m in members],
             )
         )
     return associations
