@@ -14,6 +14,7 @@ from asnsql.registry import load_rules
 from asnsql.sqlfiles import sql_root
 
 DOC_KEYS = ("groups_on", "excludes", "attaches")
+EXTRA_DOC_KEYS = ("validity",)
 
 
 def render(rules) -> str:
@@ -38,7 +39,7 @@ def render(rules) -> str:
                 f"- asn_type: `{rule.asn_type}`; shape: `{rule.shape}`",
                 f"- file: `sql/{rule.path.relative_to(root).as_posix()}`",
             ]
-            for key in DOC_KEYS:
+            for key in DOC_KEYS + EXTRA_DOC_KEYS:
                 if key in rule.options:
                     out.append(f"- {key.replace('_', ' ')}: {rule.options[key]}")
             out.append("")
