@@ -79,6 +79,7 @@ class _GenerateCommand(click.Command):
               metavar="[FILE]",
               help="Also write a pool (in -p) of the rows left out: as the reference, every row; "
                    "see --true-orphans. Default FILE: orphaned.csv.")
+@click.version_option(__version__, "--version", prog_name="asnsql generate")
 @click.option("--true-orphans", is_flag=True,
               help="With --save-orphans, write only rows no association holds "
                    "(a fix: the reference writes every row).")
@@ -87,11 +88,19 @@ def generate(pool, out_dir, ids, discover, all_candidates, version_id, rule_path
              no_finalize, merge, save_orphans, true_orphans):
     """Generate the associations of POOL, as jwst's asn_generate does.
 
-    With neither --discover nor --all-candidates (nor -i), both apply.
+    Same options, defaults and file names as asn_generate (jwst 3.0.0). With
+    neither --discover nor --all-candidates (nor -i), both apply. Give POOL
+    before -i: the ids run to the next option.
+
+    Beyond asn_generate: --true-orphans (write only rows no association
+    holds; asn_generate's --save-orphans writes every row), a repeatable -i,
+    and a one-line error instead of a traceback for bad input.
 
     Example:
 
         asnsql generate fixtures/pools/pool_002_image_miri.csv -p out/
+
+        asnsql generate pool.csv -p out/ -i o001 c1000 --version-id
     """
     from asnsql import api
 
