@@ -160,7 +160,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
         " creator_row BIGINT, _row BIGINT, exptype VARCHAR, expname VARCHAR,"
         " member_order BIGINT, program VARCHAR, target VARCHAR, instrument VARCHAR,"
         " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"
-        " obs_num VARCHAR)"
+        " obs_num VARCHAR, name_parts MAP(VARCHAR, VARCHAR))"
     )
     for rank, rule in enumerate(rules):
         bound = {name: params[name] for name in rule.params}
@@ -178,7 +178,8 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
                 $rule, $rank, m.run_id, m.asn_key, m.creator_row, m._row, m.exptype,
                 m.expname, m.member_order, {col('program')}, {col('target')},
                 {col('instrument')}, {col('opt_elem')}, {col('opt_elem2')},
-                {col('slit')}, {col('subarray')}, {col('obs_num')}
+                {col('slit')}, {col('subarray')}, {col('obs_num')},
+                {col('name_parts')}
             FROM ({shape_sql}) AS m
             JOIN rule_rows AS r USING (run_id, _row)
             """,

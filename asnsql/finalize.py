@@ -29,7 +29,26 @@ def is_valid(asn: Association) -> bool:
         return False
     if acid_type in MULTI_OBSERVATION_TYPES and len(asn.obs_nums) <= 1:
         return False
-    return True
+    return rule_valid(asn, acid_type)
+
+
+def rule_valid(asn: Association, acid_type: str) -> bool:
+    """A rule's own validity tests, from its header.
+
+    ``valid_requires`` (member exposure types it must hold, e.g. ``psf``),
+    ``valid_min_members``, ``valid_candidate_types`` (the only candidate
+    types it may have) and ``invalid_candidate_types``.
+    """
+    options = asn.rule.options
+    held = {m["exptype"] for m in asn.members}
+    if not set(options.get("valid_requires", ())) <= held:
+        return False
+    if len(asn.members) < options.get("valid_min_members", 0):
+        return False
+    allowed = options.get("valid_candidate_types")
+    if allowed is not None and acid_type not in allowed:
+        return False
+    return acid_type not in options.get("invalid_candidate_types", ())
 
 
 def same_as(a: Association, b: Association) -> bool:
