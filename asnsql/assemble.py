@@ -105,8 +105,10 @@ def _joined(values) -> str:
 def stage3_product_name(rule: Rule, program: str, asn_id: str, rows: list[dict]) -> tuple[str, str]:
     """Product name and target (``tNNN``) of a Stage 3 association.
 
-    Name parts are the distinct values the science members carry, the way the
-    reference joins the values its constraints found.
+    Name parts are the distinct values the members the rule accepted (all
+    but target acquisitions) carry, the way the reference joins the values
+    its constraints found. A rule's ``name_parts`` (a map) fill further
+    placeholders of its ``product_name`` template.
     """
     science = [r for r in rows if r["role_science"]]
     target = "t" + _joined({r["target"] for r in science}).rjust(3, "0")
@@ -118,10 +120,15 @@ def stage3_product_name(rule: Rule, program: str, asn_id: str, rows: list[dict])
     single = _joined(s for s in slits if s not in ("s200a1", "s200a2"))
     slit = "-".join(sorted({s for s in (paired, single) if s}, key=str.lower))
     subarray = _joined({r["subarray"] for r in science})
+    extra = {}
+    for r in science:
+        for key, value in (r.get("name_parts") or {}).items():
+            extra.setdefault(key, set()).add(value)
     template = rule.options.get(
         "product_name", "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
     )
     name = template.format_map(_KeepUnknown(
+        {key: _joined(values) for key, values in extra.items()},
         program=program,
         acid=asn_id,
         target=target,
@@ -165,7 +172,7 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
             m.rule, m.rule_rank, m.run_id, m.asn_key, m.creator_row, m._row,
             m.exptype, m.expname, m.member_order, m.program, m.target,
             m.instrument, m.opt_elem, m.opt_elem2, m.slit, m.subarray, m.obs_num,
-            r.registry, r.cand_id, r.cand_type,
+            m.name_parts, r.registry, r.cand_id, r.cand_type,
             e.raw_exposerr, i.item_candidate, e.raw_program, e.raw_targetid
         FROM rule_members AS m
         JOIN runs AS r USING (run_id)
@@ -177,7 +184,7 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
     names = [
         "rule", "rule_rank", "run_id", "asn_key", "creator_row", "_row", "exptype",
         "expname", "member_order", "program", "target", "instrument", "opt_elem",
-        "opt_elem2", "slit", "subarray", "obs_num", "registry", "cand_id", "cand_type",
+        "opt_elem2", "slit", "subarray", "obs_num", "name_parts", "registry", "cand_id", "cand_type",
         "exposerr", "item_candidate", "raw_program", "raw_targetid",
     ]
     groups: dict[tuple, list[dict]] = {}
@@ -200,7 +207,11 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
                 doc["asn_candidate"] = m["item_candidate"]
             docs.append(doc)
         for m in members:
-            m["role_science"] = m["exptype"] == "science"
+            # Members the rule's own constraints accepted (science, and the
+            # backgrounds spectral rules take) pin the name parts and the
+            # observation numbers; target acquisitions join on their
+            # observation alone.
+            m["role_science"] = m["exptype"] != "target_acquisition"
         program = pad_program(creator["raw_program"])
         if rule.level == 3:
             product, target = stage3_product_name(rule, program, asn_id, members)

@@ -191,7 +191,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
         " creator_row BIGINT, _row BIGINT, exptype VARCHAR, expname VARCHAR,"
         " member_order BIGINT, program VARCHAR, target VARCHAR, instrument VARCHAR,"
         " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"
-        " obs_num VARCHAR)"
+        " obs_num VARCHAR, name_parts MAP(VARCHAR, VARCHAR))"
     )
     by_shape: dict[str, list[int]] = {}
     for rank, rule in enumerate(rules):
@@ -225,7 +225,8 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
                 n.rule, r.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
                 m._row, m.exptype, m.expname, m.member_order, {col('program')},
                 {col('target')}, {col('instrument')}, {col('opt_elem')},
-                {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')}
+                {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')},
+                {col('name_parts')}
             FROM ({read_sql(f"shapes/{shape}.sql")}) AS m
             JOIN rule_rows AS r USING (run_id, _row)
             JOIN rule_names AS n USING (rule_rank)

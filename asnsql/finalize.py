@@ -19,15 +19,14 @@ MULTI_OBSERVATION_TYPES = frozenset({"group", "background", "mosaic"})
 def is_valid(asn: Association) -> bool:
     """The validity tests an association must pass to be written at all.
 
-    Science present; the rule's own candidate types (``valid_candidate_types``
-    in its header); Stage 2 only for observation candidates, or background
-    candidates holding a background. Written even without finalising.
+    Science present; the rule's own tests (`rule_valid`); Stage 2 only for
+    observation candidates, or background candidates holding a background.
+    Written even without finalising.
     """
     if not any(m["exptype"] == "science" for m in asn.members):
         return False
     acid_type = asn.acid_type.lower()
-    allowed = asn.rule.options.get("valid_candidate_types")
-    if allowed is not None and acid_type not in allowed:
+    if not rule_valid(asn, acid_type):
         return False
     if asn.level == 2:
         if acid_type == "observation":
@@ -46,6 +45,25 @@ def keeps(asn: Association) -> bool:
     if asn.level == 3 and asn.acid_type.lower() in MULTI_OBSERVATION_TYPES:
         return len(asn.obs_nums) > 1
     return True
+
+
+def rule_valid(asn: Association, acid_type: str) -> bool:
+    """A rule's own validity tests, from its header.
+
+    ``valid_requires`` (member exposure types it must hold, e.g. ``psf``),
+    ``valid_min_members``, ``valid_candidate_types`` (the only candidate
+    types it may have) and ``invalid_candidate_types``.
+    """
+    options = asn.rule.options
+    held = {m["exptype"] for m in asn.members}
+    if not set(options.get("valid_requires", ())) <= held:
+        return False
+    if len(asn.members) < options.get("valid_min_members", 0):
+        return False
+    allowed = options.get("valid_candidate_types")
+    if allowed is not None and acid_type not in allowed:
+        return False
+    return acid_type not in options.get("invalid_candidate_types", ())
 
 
 def same_as(a: Association, b: Association) -> bool:

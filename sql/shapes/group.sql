@@ -40,17 +40,47 @@ science_members AS (
         r._row,
         r.exptype,
         r.expname,
-        r.obs_num
+        r.obs_num,
+        -- The row sets every key the association sets (not a shared row
+        -- such as a PSF reference or background that pins fewer keys).
+        keys_cover(r.optional_key, a.optional_key) AS own
     FROM associations AS a
     JOIN science AS r
         ON r.run_id = a.run_id
         AND r.group_key = a.group_key
         AND keys_agree(r.optional_key, a.optional_key)
 ),
+firsts AS (
+    SELECT
+        a.run_id,
+        a.asn_key,
+        a.group_key,
+        min(m._row) AS first_row,
+        min(m._row) FILTER (WHERE m.own) AS own_first
+    FROM associations AS a
+    JOIN science_members AS m USING (run_id, asn_key)
+    GROUP BY a.run_id, a.asn_key, a.group_key
+),
+-- A shared row that comes before any own row creates one association only:
+-- the one the next own row it agrees with pins. The others are created by
+-- their own first row, and the shared rows join them later (phase 1).
 created AS (
-    SELECT run_id, asn_key, min(_row) AS creator_row
-    FROM science_members
-    GROUP BY run_id, asn_key
+    SELECT
+        f.run_id,
+        f.asn_key,
+        CASE
+            WHEN f.own_first = (
+                SELECT min(g.own_first)
+                FROM firsts AS g
+                JOIN science_members AS gm
+                    ON gm.run_id = g.run_id AND gm.asn_key = g.asn_key
+                WHERE g.run_id = f.run_id
+                    AND g.group_key = f.group_key
+                    AND gm._row = f.first_row
+            ) THEN f.first_row
+            ELSE f.own_first
+        END AS creator_row
+    FROM firsts AS f
 ),
 acq_members AS (
     SELECT DISTINCT
@@ -75,7 +105,12 @@ acq_members AS (
 ),
 members AS (
     SELECT
-        m.*,
+        m.run_id,
+        m.asn_key,
+        m._row,
+        m.exptype,
+        m.expname,
+        m.obs_num,
         CASE WHEN m._row >= c.creator_row THEN 0 ELSE 1 END AS phase
     FROM science_members AS m
     JOIN created AS c USING (run_id, asn_key)
