@@ -43,9 +43,18 @@ class Generation:
     documents: dict[str, dict] = field(default_factory=dict)
     unknown_ids: list[str] = field(default_factory=list)
 
+    source: object = None
+    read_options: dict = field(default_factory=dict)
+
     def write(self, path: str | Path = ".") -> list[Path]:
         """Write every document into folder ``path``; return the paths written."""
         return write_documents(self.documents, Path(path))
+
+    def write_orphans(self, path: str | Path, every_row: bool = True) -> None:
+        """Write the pool rows left out as a pool (see :func:`asnsql.orphans.write_orphans`)."""
+        from asnsql.orphans import write_orphans
+
+        write_orphans(self.con, self.source, Path(path), every_row=every_row, **self.read_options)
 
 
 def timestamp() -> str:
@@ -64,6 +73,10 @@ def generate(
     ignore_default: bool = False,
     delimiter: str = "|",
     pool_format: str = "ascii",
+    finalize_: bool = True,
+    merge: bool = False,
+    debug: bool = False,
+    dms: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> Generation:
     """Generate the associations of a pool, as jwst's ``asn_generate`` would.
@@ -84,6 +97,15 @@ def generate(
         Use only ``rules``, not the built-in ones.
     delimiter, pool_format : str
         How to read a pool file.
+    finalize_ : bool
+        Run validity checks, pruning and renumbering (``--no-finalize`` is False).
+    merge : bool
+        Merge Stage 2 associations per asn_type and candidate (``--merge``).
+    debug : bool
+        Keep pruned duplicates under ``dup`` names (``-D``).
+    dms : bool
+        With ``ids``: also generate the background candidates of those ids,
+        then keep only associations of the ids asked for (``--DMS``).
     con : duckdb.DuckDBPyConnection, optional
         Where to build the views (in its current schema, replacing tables
         and views of the same names); a new in-memory database by default.
@@ -110,14 +132,30 @@ def generate(
 
     engine.install_views(con)
     engine.build_exposures(con, info.columns, engine.keywords_read(rule_list))
+    engine.build_candidates(con)
+    asked = list(ids) if ids is not None else None
+    if dms and asked is not None:
+        mode = engine.Mode(candidates=True, discover=False,
+                           ids=tuple(asked + engine.background_ids(con, asked)))
     unknown = engine.build_runs(con, mode)
     engine.build_items(con)
     engine.run_rules(con, rule_list)
 
     asns = finalize.creation_sorted(assemble(con, rule_list, info.name))
+    finalize.number_by_creation(asns)
     if mode.discover:
         asns = finalize.filter_discovered(asns, keep_candidates=mode.candidates)
-    final = finalize.finalize(asns)
+        finalize.resequence(asns)
+    if finalize_:
+        final = finalize.finalize(asns, debug=debug, version_id=version_id)
+    else:
+        # Unfinalised associations are still written only when valid.
+        final = [a for a in asns if finalize.is_valid(a)]
+    if merge:
+        final = finalize.merge_stage2(final)
+    if dms and asked is not None:
+        # The reference keeps associations whose id contains an id asked for.
+        final = [a for a in final if any(cid in a.asn_id for cid in asked)]
 
     documents = {}
     names = []
@@ -135,4 +173,6 @@ def generate(
         associations=final,
         documents=documents,
         unknown_ids=unknown,
+        source=pool,
+        read_options={"delimiter": delimiter, "fmt": pool_format},
     )

@@ -85,9 +85,13 @@ def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> 
     con.execute("CREATE OR REPLACE VIEW exposures AS SELECT " + ",\n    ".join(select) + " FROM pool")
 
 
+def build_candidates(con) -> None:
+    """Create ``candidates`` and ``candidate_order`` from the pool."""
+    con.execute(read_sql("pool/candidates.sql"))
+
+
 def build_runs(con, mode: Mode) -> list[str]:
     """Create ``runs``; return the requested ids the pool does not hold."""
-    con.execute(read_sql("pool/candidates.sql"))
     con.execute(
         "CREATE OR REPLACE TABLE runs ("
         " run_id INTEGER, registry VARCHAR, cand_id VARCHAR, cand_type VARCHAR)"
@@ -117,6 +121,27 @@ def build_runs(con, mode: Mode) -> list[str]:
             "INSERT INTO runs SELECT (SELECT count(*) FROM runs) + 1, 'discover', NULL, 'discovered'"
         )
     return unknown
+
+
+def background_ids(con, ids: list[str]) -> list[str]:
+    """``--DMS``: background candidates listed on the rows of the given ids.
+
+    Rows are chosen by substring, as the reference does; ids come in order of
+    first appearance and are not repeated.
+    """
+    rows = con.execute(
+        """
+        SELECT c.cand_id
+        FROM candidates AS c
+        JOIN exposures AS e USING (_row)
+        WHERE c.cand_type = 'background'
+            AND list_bool_or(list_transform($ids, lambda i: contains(e.asn_candidate, i)))
+        GROUP BY c.cand_id
+        ORDER BY min(c._row * 1000 + c.cand_pos)
+        """,
+        {"ids": ids},
+    ).fetchall()
+    return [cand_id for (cand_id,) in rows if cand_id not in ids]
 
 
 def build_items(con) -> None:

@@ -17,18 +17,34 @@ MULTI_OBSERVATION_TYPES = frozenset({"group", "background", "mosaic"})
 
 
 def is_valid(asn: Association) -> bool:
-    """The reference's validity tests for a finished association."""
+    """The validity tests an association must pass to be written at all.
+
+    Science present; the rule's own candidate types (``valid_candidate_types``
+    in its header); Stage 2 only for observation candidates, or background
+    candidates holding a background. Written even without finalising.
+    """
     if not any(m["exptype"] == "science" for m in asn.members):
         return False
     acid_type = asn.acid_type.lower()
+    allowed = asn.rule.options.get("valid_candidate_types")
+    if allowed is not None and acid_type not in allowed:
+        return False
     if asn.level == 2:
         if acid_type == "observation":
             return True
         if acid_type == "background":
             return any(m["exptype"] == "background" for m in asn.members)
         return False
-    if acid_type in MULTI_OBSERVATION_TYPES and len(asn.obs_nums) <= 1:
+    return True
+
+
+def keeps(asn: Association) -> bool:
+    """Validity plus what finalising adds: Stage 3 associations of group,
+    background and mosaic candidates must span more than one observation."""
+    if not is_valid(asn):
         return False
+    if asn.level == 3 and asn.acid_type.lower() in MULTI_OBSERVATION_TYPES:
+        return len(asn.obs_nums) > 1
     return True
 
 
@@ -64,21 +80,47 @@ def _by_candidate(asns: list[Association]) -> list[Association]:
     return sorted(asns, key=lambda a: a.asn_id)
 
 
-def prune_duplicate_associations(asns: list[Association]) -> list[Association]:
+class Pruner:
+    """Duplicate pruning with the reference's bookkeeping.
+
+    With ``debug`` the reference keeps what it prunes, renamed
+    ``dupNNNNN_<name>``: NNNNN counts pruned associations over the whole run,
+    and the name is frozen with the number the association had when pruned.
+    """
+
+    def __init__(self, debug: bool = False, version_id: str | None = None):
+        self.debug = debug
+        self.version_id = version_id
+        self.count = 0
+        self.kept: list[Association] = []
+
+    def drop(self, asn: Association) -> None:
+        if self.debug:
+            self.count += 1
+            asn.fixed_stem = f"dup{self.count:05d}_" + asn.file_stem(self.version_id)
+            self.kept.append(asn)
+
+
+def prune_duplicate_associations(asns: list[Association], pruner: Pruner | None = None) -> list[Association]:
     """Drop associations whose members repeat another's.
 
-    The reference sorts by candidate id and keeps the *last* of each set of
-    equals, emitting survivors from the end of that order backwards.
+    The reference sorts by candidate id, then repeatedly takes the *last* one
+    and drops every remaining association with the same members; survivors
+    come out in that (reverse) order.
     """
+    pruner = pruner or Pruner()
     ordered = _by_candidate(asns)
-    kept, seen = [], set()
-    for asn in reversed(ordered):
-        membership = asn.membership()
-        if membership is not None and membership in seen:
+    kept = []
+    while ordered:
+        original = ordered.pop()
+        kept.append(original)
+        members = original.membership()
+        if members is None:
             continue
-        if membership is not None:
-            seen.add(membership)
-        kept.append(asn)
+        same = [a for a in ordered if a.membership() == members]
+        for asn in same:
+            pruner.drop(asn)
+        ordered = [a for a in ordered if not any(a is d for d in same)]
     return kept
 
 
@@ -101,7 +143,7 @@ def _subset_or_equal(one: Association, other: Association) -> str | None:
     return "subset" if len(a) != len(b) else None
 
 
-def prune_duplicate_products(asns: list[Association]) -> list[Association]:
+def prune_duplicate_products(asns: list[Association], pruner: Pruner | None = None) -> list[Association]:
     """Among associations naming the same product, drop repeats and subsets.
 
     Follows the reference: when no product name repeats, the list is left as
@@ -137,6 +179,9 @@ def prune_duplicate_products(asns: list[Association]) -> list[Association]:
             pruned.extend(to_prune)
             for gone in to_prune:
                 keep = [k for k in keep if k is not gone]
+    pruner = pruner or Pruner()
+    for asn in pruned:
+        pruner.drop(asn)
     return [a for a in ordered if not any(a is p for p in pruned)]
 
 
@@ -149,16 +194,65 @@ def resequence(asns: list[Association]) -> None:
         asn.sequence = counters[key]
 
 
-def finalize(asns: list[Association]) -> list[Association]:
-    """Validity, pruning and numbering, Stage 2 then Stage 3."""
+def finalize(asns: list[Association], debug: bool = False,
+             version_id: str | None = None) -> list[Association]:
+    """Validity, pruning and numbering, Stage 2 then Stage 3.
+
+    With ``debug``, pruned duplicates follow each stage's survivors under
+    their ``dup`` names, as the reference keeps them.
+    """
+    pruner = Pruner(debug, version_id)
     result = []
     for level in (2, 3):
-        mine = [a for a in asns if a.level == level and is_valid(a)]
-        mine = prune_duplicate_associations(mine)
-        mine = prune_duplicate_products(mine)
+        mine = [a for a in asns if a.level == level and keeps(a)]
+        pruner.kept = []
+        mine = prune_duplicate_associations(mine, pruner)
+        mine = prune_duplicate_products(mine, pruner)
         resequence(mine)
-        result.extend(mine)
+        result.extend(mine + pruner.kept)
     return result
+
+
+def number_by_creation(asns: list[Association]) -> None:
+    """The numbers the reference gives as it creates associations.
+
+    Stage 3 counts per asn_type over the whole run; Stage 2 shares one
+    counter that starts at 2. Finalising renumbers; these survive only in
+    ``--no-finalize`` runs without discovery, and in ``dup`` names.
+    """
+    stage3: dict[str, int] = defaultdict(int)
+    stage2 = 1
+    for asn in asns:
+        if asn.level == 3:
+            stage3[asn.asn_type] += 1
+            asn.sequence = stage3[asn.asn_type]
+        else:
+            stage2 += 1
+            asn.sequence = stage2
+
+
+def merge_stage2(asns: list[Association]) -> list[Association]:
+    """``--merge``: one Stage 2 association per (asn_type, asn_id).
+
+    The first association of each key takes the products of the later ones;
+    a product of the same name gains the members it lacks. Stage 3
+    associations come first in the result, as in the reference.
+    """
+    others = [a for a in asns if a.level != 2]
+    merged: dict[tuple, Association] = {}
+    for asn in (a for a in asns if a.level == 2):
+        key = (asn.asn_type, asn.asn_id)
+        into = merged.setdefault(key, asn)
+        if into is asn:
+            continue
+        for product in asn.products():
+            same = next((p for p in into.products() if p["name"] == product["name"]), None)
+            if same is None:
+                into.more_products.append(product)
+            else:
+                names = {m["expname"] for m in same["members"]}
+                same["members"].extend(m for m in product["members"] if m["expname"] not in names)
+    return others + list(merged.values())
 
 
 def creation_sorted(asns: list[Association]) -> list[Association]:

@@ -18,6 +18,7 @@ from asnsql.registry import Rule, load_rules
 from asnsql.sqlfiles import sql_root
 
 DOC_KEYS = ("groups_on", "excludes", "attaches")
+EXTRA_DOC_KEYS = ("validity",)
 
 
 def rule_file(rule: Rule) -> str:
@@ -79,7 +80,7 @@ def render(rules) -> str:
                 f"- asn_type: `{rule.asn_type}`; shape: `{rule.shape}`",
                 f"- file: `sql/{rule.path.relative_to(root).as_posix()}`",
             ]
-            for key in DOC_KEYS:
+            for key in DOC_KEYS + EXTRA_DOC_KEYS:
                 if key in rule.options:
                     out.append(f"- {key.replace('_', ' ')}: {rule.options[key]}")
             out.append("")

@@ -15,6 +15,7 @@ def build(tmp_path, cells, mode=engine.Mode()):
     info = load_pool(con, path)
     engine.install_views(con)
     engine.build_exposures(con, info.columns, [])
+    engine.build_candidates(con)
     unknown = engine.build_runs(con, mode)
     engine.build_items(con)
     return con, unknown

@@ -115,12 +115,50 @@ def test_modes_exclude_each_other(tmp_path):
     assert "exclude each other" in result.output
 
 
-@pytest.mark.parametrize("option", ["--merge", "--no-finalize", "-D", "--save-orphans"])
-def test_unfinished_options_say_so(tmp_path, option):
-    result = run("generate", MIRI, "-p", tmp_path, option)
+def test_save_orphans_writes_every_row_like_the_reference(tmp_path):
+    result = run("generate", MIRI, "-p", tmp_path, "--save-orphans")
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in (tmp_path / "orphaned.csv").read_text().splitlines()
+             if not ln.startswith("#")]
+    assert len(lines) == 1 + 8  # header and every row, as jwst writes them
+    # The orphan pool reads back as a pool.
+    again = run("generate", tmp_path / "orphaned.csv", "-p", tmp_path / "again")
+    assert again.exit_code == 0, again.output
+
+
+def test_true_orphans_are_only_rows_left_out(tmp_path):
+    pool = tmp_path / "p.csv"
+    pool.write_text(
+        "FILENAME|PROGRAM|ASN_CANDIDATE|EXP_TYPE\n"
+        "jw_1_uncal.fits|1|[('o001', 'observation')]|mir_image\n"
+        "jw_2_uncal.fits|1|[('o001', 'observation')]|nrs_dark\n"
+    )
+    result = run("generate", pool, "-p", tmp_path, "--save-orphans", "left.csv", "--true-orphans")
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "left.csv").read_text().splitlines()
+    assert [r.split("|")[0] for r in rows] == ["filename", "jw_1_uncal.fits", "jw_2_uncal.fits"]
+
+
+def test_true_orphans_needs_save_orphans():
+    result = run("generate", MIRI, "--true-orphans")
     assert result.exit_code == 2
-    assert "not supported yet" in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert "--true-orphans goes with --save-orphans" in result.output
+
+
+def test_ids_take_several_words(tmp_path):
+    pool = str(POOLS / "pool_001_candidates.csv")
+    result = run("generate", pool, "-p", tmp_path, "-i", "o001", "o002", "-v")
+    assert result.exit_code == 0, result.output
+    assert {p.name.split("_")[0].split("-")[1] for p in tmp_path.iterdir()} == {"o001", "o002"}
+
+
+def test_merge_joins_stage2_products(tmp_path):
+    result = run("generate", MIRI, "-p", tmp_path, "--merge")
+    assert result.exit_code == 0, result.output
+    import json
+
+    doc = json.loads((tmp_path / "jw99009-o001_image2_00001_asn.json").read_text())
+    assert [p["name"] for p in doc["products"]] == [f"jw_{n:05d}" for n in range(8, 0, -1)]
 
 
 def test_bad_rule_file_is_one_line(tmp_path):

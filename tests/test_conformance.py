@@ -9,7 +9,13 @@ they are strict xfails, so a case that starts to pass must leave the list.
 
 import pytest
 
-from asnsql.conformance import load_xfails, reference_cases, reference_failures, run_case
+from asnsql.conformance import (
+    load_xfails,
+    reference_cases,
+    reference_failures,
+    reference_root,
+    run_case,
+)
 from asnsql.diff import format_dirdiff
 
 XFAILS = load_xfails()
@@ -34,6 +40,10 @@ def test_conformance(mode, pool, tmp_path):
         return
     assert result.error is None, result.error
     assert result.diff.ok, format_dirdiff(result.diff)
+    # Other files the reference wrote (the orphan pool) must match byte for byte.
+    for ref_file in (reference_root() / mode / pool).iterdir():
+        if ref_file.suffix != ".json" and not ref_file.name.startswith("_"):
+            assert (tmp_path / ref_file.name).read_bytes() == ref_file.read_bytes()
 
 
 def test_imaging_pools_have_goldens():

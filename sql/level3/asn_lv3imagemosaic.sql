@@ -3,9 +3,11 @@
 -- level = 3
 -- shape = "group"
 -- purpose = "Combine the science images of a mosaic candidate, all targets together, per instrument, optical path and subarray."
--- groups_on = "program, instrument, exposure type, subarray, all targets of a mosaic candidate; filter, pupil/grating, slit, visit type when set"
--- excludes = "non-mosaic candidates and discovery; backgrounds, TSO, imprints, wavefront-sensing visits"
+-- groups_on = "program, instrument, exposure type, subarray, all targets together; filter, pupil/grating, slit, visit type when set"
+-- excludes = "backgrounds, TSO, imprints, wavefront-sensing visits"
 -- attaches = "target acquisitions of the same observations"
+-- validity = "only mosaic candidates keep their association"
+-- valid_candidate_types = ["mosaic"]
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
     run_id,
@@ -43,9 +45,6 @@ FROM (
         END AS role
     FROM items
     WHERE is_imprt IS NULL
-        -- Only mosaic candidates make valid mosaics.
-        AND registry = 'candidate'
-        AND cand_type = 'mosaic'
 )
 WHERE role IS NOT NULL
     AND program IS NOT NULL

@@ -1,0 +1,52 @@
+"""Write the pool rows an association run left out, as a pool the generator reads back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from asnsql.errors import PoolError
+
+
+def write_orphans(con, source, out: Path, *, delimiter: str = "|", fmt: str = "ascii",
+                  every_row: bool = True) -> None:
+    """Write orphaned pool rows to ``out`` as a ``|``-separated pool.
+
+    The reference means to write the rows no association holds, but its test
+    never matches a row, so it writes every row; ``every_row=True`` (the
+    default) does the same, ``False`` writes only the true orphans (the
+    ``orphans`` table).
+
+    The file is written the way the reference writes it: through astropy,
+    from the pool as astropy reads it (lowercase names and values, empty
+    cells as ``null``, the file's comment lines kept), so it reads back
+    identically with either tool.
+    """
+    from astropy.io.ascii import convert_numpy
+    from astropy.table import Table
+
+    keep = None
+    if not every_row:
+        keep = [row for (row,) in con.execute("SELECT _row FROM orphans ORDER BY _row").fetchall()]
+
+    if isinstance(source, (str, Path)):
+        to_str, str_type = convert_numpy(str)
+
+        def lower(values):
+            return [value.lower() for value in to_str(values)]
+
+        try:
+            table = Table.read(source, format=fmt, delimiter=delimiter,
+                               converters={"*": [(lower, str_type)]})
+        except Exception as err:  # astropy raises many types; report one line
+            raise PoolError(f"{Path(source).name}: cannot re-read for orphans: {err}") from None
+        table = table.filled("null")
+        for column in list(table.columns.values()):
+            column.name = column.name.lower()
+    else:
+        rows = con.execute("SELECT * EXCLUDE (_row) FROM pool ORDER BY _row").fetchall()
+        names = [d[0] for d in con.execute("SELECT * EXCLUDE (_row) FROM pool LIMIT 0").description]
+        table = Table(rows=[["null" if v is None else v for v in r] for r in rows] or None,
+                      names=names, dtype=[str] * len(names))
+    if keep is not None:
+        table = table[keep]
+    table.write(out, format="ascii", delimiter="|", overwrite=True)
