@@ -70,12 +70,56 @@ def test_pruned_duplicate_names_the_survivor(miri):
     ]
 
 
-def test_rule_comment_says_the_condition_and_passes_differ(miri):
-    mosaic = block(miri, "Asn_Lv3ImageMosaic")
-    assert "    candidate o001: not met: cand_type = 'mosaic'" in mosaic
-    assert "(cand_type = 'observation')" in mosaic
-    assert "    discovery: not met: Only mosaic candidates make valid mosaics." in mosaic
-    assert "(registry = 'discover')" in mosaic
+def test_rule_validity_and_passes_that_differ(miri):
+    assert block(miri, "Asn_Lv3ImageMosaic").splitlines() == [
+        "  Asn_Lv3ImageMosaic:",
+        "    candidate o001: its association is invalid: only mosaic candidates keep their "
+        "association, and this one is an observation candidate",
+        "    discovery: its association is invalid: only mosaic candidates keep their "
+        "association, and this one is from the discovery pass",
+    ]
+
+
+RULE = """\
+-- name = "{name}"
+-- asn_type = "image2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "A rule to test explain with."
+SELECT
+    run_id,
+    _row,
+    'science' AS role,
+    'science' AS exptype,
+    filename AS expname,
+    [program] AS group_key,
+    [tsovisit] AS optional_key
+FROM items
+WHERE program IS NOT NULL
+{condition}
+"""
+
+
+def test_the_rule_files_comment_says_the_condition(tmp_path):
+    above = tmp_path / "above.sql"
+    above.write_text(RULE.format(
+        name="Asn_Lv2Above",
+        condition="    -- Backgrounds only: they are calibrated as science.\n    AND bkgdtarg IS NOT NULL",
+    ))
+    beside = tmp_path / "beside.sql"
+    beside.write_text(RULE.format(
+        name="Asn_Lv2Beside", condition="    AND instrume = 'nircam'  -- NIRCam only",
+    ))
+    result = run("explain", MIRI, "jw_00001_uncal.fits", "-r", above, "-r", beside)
+    assert result.exit_code == 0, result.output
+    assert block(result.output, "Asn_Lv2Above").splitlines() == [
+        "  Asn_Lv2Above: not met: Backgrounds only: they are calibrated as science.",
+        "      (bkgdtarg not set)  [above.sql:17]",
+    ]
+    assert block(result.output, "Asn_Lv2Beside").splitlines() == [
+        "  Asn_Lv2Beside: not met: NIRCam only",
+        "      (instrume = 'miri')  [beside.sql:16]",
+    ]
 
 
 def test_unset_values_are_named(miri):
