@@ -102,11 +102,10 @@ def explain(generation, filename: str) -> list[Explanation]:
         raise ExplainError(f"{filename}: no exposure of that name in {generation.pool.name}{hint}")
     fates = Fates(generation)
     checks = {}
-    result = []
-    for row, name in rows:
-        result.append(_explain_row(generation, fates, checks, row, name))
-    con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
-    return result
+    try:
+        return [_explain_row(generation, fates, checks, row, name) for row, name in rows]
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
 
 
 def _explain_row(generation, fates, checks, row: int, name: str) -> Explanation:
