@@ -53,7 +53,7 @@ def test_tables_match_single_generations(three):
     assert three.execute("SELECT count(*) FROM candidates").fetchone()[0] > 0
 
 
-def test_documents_name_the_same_pool(three, tmp_path):
+def test_documents_name_the_same_pool(three):
     names = {r[0] for r in three.execute("SELECT DISTINCT asn_pool FROM associations").fetchall()}
     assert names == {asnsql.generate(p).pool.name for p in (MIRI, NIRCAM, NIRISS)}
 
