@@ -245,8 +245,10 @@ def sql_command(pool, query, fmt, params, db, **generation):
 @main.command("explain")
 @click.argument("pool", type=click.Path(path_type=Path))
 @click.argument("filename")
+@click.option("--rule", "only", multiple=True, metavar="NAME",
+              help="Tell only about this rule (repeatable).")
 @_generation_options
-def explain_command(pool, filename, **generation):
+def explain_command(pool, filename, only, **generation):
     """Say what became of exposure FILENAME of POOL, rule by rule.
 
     Lists the candidates it belongs to and the associations it joined; for
@@ -258,11 +260,12 @@ def explain_command(pool, filename, **generation):
 
     \b
         asnsql explain fixtures/pools/pool_002_image_miri.csv jw_00001_uncal.fits
+        asnsql explain fixtures/pools/pool_006_spec_nirspec.csv jw_00001_uncal.fits --rule Asn_Lv2Image
     """
     from asnsql.explain import explain, render
 
     result = _generate(pool, **generation)
-    click.echo(render(explain(result, filename)))
+    click.echo(render(explain(result, filename, rules=only)))
 
 
 _rule_options = [

@@ -74,7 +74,7 @@ class Explanation:
     joined_rules: dict = field(default_factory=dict)  # rule -> pass labels it joined in
 
 
-def explain(generation, filename: str) -> list[Explanation]:
+def explain(generation, filename: str, rules=None) -> list[Explanation]:
     """Explain each pool row whose ``filename`` matches (case-insensitive).
 
     Parameters
@@ -83,13 +83,23 @@ def explain(generation, filename: str) -> list[Explanation]:
         What :func:`asnsql.generate` returned; its connection holds the views.
     filename : str
         The exposure's file name as the pool lists it.
+    rules : iterable of str, optional
+        Tell only about these rules (names as ``asnsql rules`` lists them).
 
     Raises
     ------
     ExplainError
         No pool row has that file name (the message suggests close ones).
+    asnsql.errors.RuleError
+        A rule asked for does not exist.
     """
+    from asnsql.rulesdoc import find_rule
+
     con = generation.con
+    chosen = generation.rules
+    if rules:
+        wanted = {find_rule(generation.rules, name).name for name in rules}
+        chosen = [rule for rule in generation.rules if rule.name in wanted]
     rows = con.execute(
         "SELECT _row, filename FROM pool WHERE lower(filename) = lower($f) ORDER BY _row",
         {"f": filename.strip()},
@@ -103,12 +113,12 @@ def explain(generation, filename: str) -> list[Explanation]:
     fates = Fates(generation)
     checks = {}
     try:
-        return [_explain_row(generation, fates, checks, row, name) for row, name in rows]
+        return [_explain_row(generation, chosen, fates, checks, row, name) for row, name in rows]
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
 
 
-def _explain_row(generation, fates, checks, row: int, name: str) -> Explanation:
+def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Explanation:
     con = generation.con
     candidates = con.execute(
         "SELECT cand_id, cand_type FROM candidates WHERE _row = $r ORDER BY cand_pos", {"r": row}
@@ -129,7 +139,7 @@ def _explain_row(generation, fates, checks, row: int, name: str) -> Explanation:
                               [labels[r[0]] for r in runs], joined)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_ITEMS} AS SELECT * FROM items WHERE _row = $r",
                 {"r": row})
-    for rule in generation.rules:
+    for rule in rules:
         reasons = {}
         for run_id, label in labels.items():
             if fates.joined(rule.name, run_id, row):

@@ -155,6 +155,18 @@ def test_substring_candidates_are_pointed_out():
     assert "(candidate 1000 sees it because the id is part of its asn_candidate text" in result.output
 
 
+def test_rule_option_tells_only_about_those_rules():
+    result = run("explain", POOLS / "pool_006_spec_nirspec.csv", "jw_00001_uncal.fits",
+                 "--rule", "asn_lv2image", "--rule", "Asn_Lv3Image")
+    assert result.exit_code == 0, result.output
+    told = [line.split(":")[0].strip() for line in result.output.splitlines()
+            if line.startswith("  Asn_")]
+    assert told == ["Asn_Lv2Image", "Asn_Lv3Image"]
+    bad = run("explain", MIRI, "jw_00001_uncal.fits", "--rule", "Asn_Lv2Imag")
+    assert bad.exit_code == 1
+    assert bad.output.startswith("Error: no rule named Asn_Lv2Imag; close matches: Asn_Lv2Image")
+
+
 def test_file_name_matches_case_insensitively(miri):
     assert run("explain", MIRI, "JW_00001_UNCAL.FITS").output == miri
 
