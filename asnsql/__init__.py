@@ -6,5 +6,6 @@ Same files as jwst's ``asn_generate``, made by one SQL query per rule.
 __version__ = "0.1.0"
 
 from asnsql.api import Generation, generate  # noqa: E402
+from asnsql.batch import collect  # noqa: E402
 
-__all__ = ["Generation", "generate", "__version__"]
+__all__ = ["Generation", "collect", "generate", "__version__"]

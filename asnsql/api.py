@@ -22,8 +22,10 @@ class Generation:
     Attributes
     ----------
     con : duckdb.DuckDBPyConnection
-        The connection holding the views (``pool``, ``candidates``, ``runs``,
-        ``items``, ``rule_members``, ...), for further SQL.
+        The connection holding the views, for further SQL: ``pool``,
+        ``candidates``, ``candidate_order``, ``runs``, ``exposures``,
+        ``items``, and what was generated: ``associations``, ``members``,
+        ``orphans`` (see :data:`asnsql.explore.DOCUMENTED_VIEWS`).
     pool : PoolInfo
         The pool that was read.
     associations : list of Association
@@ -105,7 +107,10 @@ def generate(
         With ``ids``: also generate the background candidates of those ids,
         then keep only associations of the ids asked for (``--DMS``).
     con : duckdb.DuckDBPyConnection, optional
-        Where to build the views; a new in-memory database by default.
+        Where to build the views (in its current schema, replacing tables
+        and views of the same names); a new in-memory database by default.
+        Pass the connection a ``pool`` relation lives on. To gather several
+        pools on one connection, see :func:`asnsql.collect`.
 
     Returns
     -------

@@ -154,5 +154,177 @@ def diff_command(ref_dir, our_dir):
     sys.exit(0 if result.ok else 1)
 
 
+def _generation_options(command):
+    """The generate options that change what the views hold (mode, rules, pool format)."""
+    options = [
+        click.option("-i", "--ids", multiple=True, metavar="ID",
+                     help="Only this candidate (repeatable; also takes several ids after one -i)."),
+        click.option("--discover", is_flag=True, help="Only associations found across candidates."),
+        click.option("--all-candidates", is_flag=True, help="Only candidate associations."),
+        click.option("-r", "--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
+                     help="Extra SQL rule file or folder (repeatable)."),
+        click.option("--ignore-default", is_flag=True, help="Use only the -r rules."),
+        click.option("-d", "--delimiter", default="|", show_default=True,
+                     help="Pool column delimiter."),
+        click.option("--pool-format", default="ascii", show_default=True,
+                     help="Pool format: ascii (fast path) or any astropy table format."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _generate(pool, ids, discover, all_candidates, rule_paths, ignore_default, delimiter,
+              pool_format):
+    """Run api.generate with the options of `_generation_options`."""
+    from asnsql import api
+
+    if sum(bool(x) for x in (ids, discover, all_candidates)) > 1:
+        raise click.UsageError("-i/--ids, --discover and --all-candidates exclude each other")
+    return api.generate(
+        pool,
+        discover=discover,
+        all_candidates=all_candidates,
+        ids=[part for value in ids for part in value.split()] or None,
+        rules=rule_paths,
+        ignore_default=ignore_default,
+        delimiter=delimiter,
+        pool_format=pool_format,
+    )
+
+
+@main.command("sql")
+@click.argument("pool", type=click.Path(path_type=Path))
+@click.argument("query", required=False)
+@click.option("--table", "fmt", flag_value="table", default=True,
+              help="Print an aligned table (the default).")
+@click.option("--csv", "fmt", flag_value="csv", help="Print CSV.")
+@click.option("--json", "fmt", flag_value="json", help="Print a JSON list of objects.")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Bind $NAME to VALUE (repeatable).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the views as tables into this DuckDB database file.")
+@_generation_options
+def sql_command(pool, query, fmt, params, db, **generation):
+    """Run a SQL QUERY over the views of POOL's generation.
+
+    \b
+    Views: pool, candidates, candidate_order, runs, exposures, items,
+    associations, members, orphans. Values go in as bound parameters:
+    -p NAME VALUE binds $NAME. With --db FILE (QUERY optional) the views
+    are written as tables into a DuckDB database file.
+
+    Example:
+
+    \b
+        asnsql sql fixtures/pools/pool_002_image_miri.csv \\
+            "SELECT asn_type, count(*) AS n FROM associations GROUP BY ALL ORDER BY 1"
+        asnsql sql fixtures/pools/pool_002_image_miri.csv --csv \\
+            'SELECT file_name FROM members WHERE filename = $f' -p f jw_00001_uncal.fits
+        asnsql sql fixtures/pools/pool_002_image_miri.csv --db pool_002.duckdb
+    """
+    from asnsql import explore
+
+    if query is None and db is None:
+        raise click.UsageError("give a QUERY, or --db FILE to keep the views")
+    result = _generate(pool, **generation)
+    if db is not None:
+        written = explore.export(result.con, db)
+        summary = explore.format_table(explore.Result(("table", "rows"), written))
+        click.echo(f"wrote {len(written)} tables to {db}:\n{summary}", err=query is not None)
+    if query is None:
+        return
+    bound = {name.removeprefix("$"): value for name, value in params}
+    answer = explore.query(result.con, query, bound)
+    text = {"table": explore.format_table, "csv": explore.format_csv,
+            "json": explore.format_json}[fmt](answer)
+    if text:
+        click.echo(text)
+
+
+@main.command("explain")
+@click.argument("pool", type=click.Path(path_type=Path))
+@click.argument("filename")
+@click.option("--rule", "only", multiple=True, metavar="NAME",
+              help="Tell only about this rule (repeatable).")
+@_generation_options
+def explain_command(pool, filename, only, **generation):
+    """Say what became of exposure FILENAME of POOL, rule by rule.
+
+    Lists the candidates it belongs to and the associations it joined; for
+    each rule it did not join, the first condition that kept it out (with
+    the exposure's own values and the rule file's line), or why its
+    association was dropped when finalising.
+
+    Example:
+
+    \b
+        asnsql explain fixtures/pools/pool_002_image_miri.csv jw_00001_uncal.fits
+        asnsql explain fixtures/pools/pool_006_spec_nirspec.csv jw_00001_uncal.fits --rule Asn_Lv2Image
+    """
+    from asnsql.explain import explain, render
+
+    result = _generate(pool, **generation)
+    click.echo(render(explain(result, filename, rules=only)))
+
+
+_rule_options = [
+    click.option("-r", "--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
+                 help="Extra SQL rule file or folder (repeatable)."),
+    click.option("--ignore-default", is_flag=True, help="Use only the -r rules."),
+]
+
+
+def _with_rule_options(command):
+    for option in reversed(_rule_options):
+        command = option(command)
+    return command
+
+
+@main.group("rules", invoke_without_command=True)
+@_with_rule_options
+@click.pass_context
+def rules_command(ctx, rule_paths, ignore_default):
+    """List the rules: name, level, asn_type, file and purpose.
+
+    Rules are listed in the order they are offered exposures (level, then
+    name). `asnsql rules show NAME` prints one rule's SQL file.
+
+    Example:
+
+    \b
+        asnsql rules
+        asnsql rules show Asn_Lv3Image
+    """
+    ctx.obj = {"rule_paths": rule_paths, "ignore_default": ignore_default}
+    if ctx.invoked_subcommand is None:
+        from asnsql.explore import format_table
+        from asnsql.registry import load_rules
+        from asnsql.rulesdoc import rule_table
+
+        click.echo(format_table(rule_table(load_rules(rule_paths, include_default=not ignore_default))))
+
+
+@rules_command.command("show")
+@click.argument("name")
+@_with_rule_options
+@click.pass_context
+def rules_show(ctx, name, rule_paths, ignore_default):
+    """Print the SQL file of rule NAME (header and query).
+
+    Example:
+
+    \b
+        asnsql rules show Asn_Lv2Image
+    """
+    from asnsql.registry import load_rules
+    from asnsql.rulesdoc import find_rule
+
+    paths = tuple(ctx.obj["rule_paths"]) + tuple(rule_paths)
+    ignore = ctx.obj["ignore_default"] or ignore_default
+    rule = find_rule(load_rules(paths, include_default=not ignore), name)
+    click.echo(rule.sql.rstrip("\n"))
+
+
 if __name__ == "__main__":
     main()

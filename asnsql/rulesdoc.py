@@ -1,20 +1,61 @@
-"""Write ``docs/rules.md`` from the rule files' own headers.
+"""Rules described from their own headers: a table, one rule's file, ``docs/rules.md``.
 
 Each built-in rule documents itself: ``purpose``, ``groups_on``, ``excludes``
-and ``attaches`` in its TOML header. ``python -m asnsql.rulesdoc`` renders them.
+and ``attaches`` in its TOML header. ``asnsql rules`` lists them;
+``python -m asnsql.rulesdoc`` renders ``docs/rules.md``.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import click
 
-from asnsql.registry import load_rules
+from asnsql.errors import RuleError
+from asnsql.explore import Result
+from asnsql.registry import Rule, load_rules
 from asnsql.sqlfiles import sql_root
 
 DOC_KEYS = ("groups_on", "excludes", "attaches")
 EXTRA_DOC_KEYS = ("validity",)
+
+
+def rule_file(rule: Rule) -> str:
+    """Where a rule lives: ``sql/level2/asn_lv2image.sql`` for a built-in, else its path."""
+    try:
+        return "sql/" + rule.path.resolve().relative_to(sql_root()).as_posix()
+    except ValueError:
+        return str(rule.path)
+
+
+def rule_table(rules: list[Rule]) -> Result:
+    """One row per rule, in the order rules are offered exposures (level, then name)."""
+    return Result(
+        ("name", "level", "asn_type", "file", "purpose"),
+        [(r.name, r.level, r.asn_type, rule_file(r), r.purpose) for r in rules],
+    )
+
+
+def find_rule(rules: list[Rule], name: str) -> Rule:
+    """The rule called ``name`` (case-insensitive; the ``candidate_``/``discover_``
+    prefix of a written ``asn_rule`` is accepted too).
+
+    Raises
+    ------
+    RuleError
+        No such rule; the message lists close matches.
+    """
+    wanted = name.strip().lower()
+    for prefix in ("candidate_", "discover_"):
+        wanted = wanted.removeprefix(prefix)
+    for rule in rules:
+        if rule.name.lower() == wanted:
+            return rule
+    names = {r.name.lower(): r.name for r in rules}
+    close = [names[n] for n in difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)]
+    hint = f"; close matches: {', '.join(close)}" if close else "; see `asnsql rules`"
+    raise RuleError(f"no rule named {name}{hint}")
 
 
 def render(rules) -> str:

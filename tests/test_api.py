@@ -80,3 +80,48 @@ def _comparable(result):
         doc.pop("asn_pool")
         docs[name] = doc
     return docs
+
+
+def test_views_are_left_on_the_connection(from_path):
+    from asnsql.explore import DOCUMENTED_VIEWS
+
+    counts = {
+        view: from_path.con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+        for view in DOCUMENTED_VIEWS
+    }
+    assert counts == {
+        "pool": 8, "candidates": 8, "candidate_order": 1, "runs": 2, "exposures": 8,
+        "items": 16, "associations": 9, "members": 16, "orphans": 0,
+    }
+
+
+def test_result_tables_match_the_documents(from_path):
+    rows = from_path.con.execute(
+        "SELECT file_name, asn_rule, product_name, n_members FROM associations ORDER BY 1"
+    ).fetchall()
+    assert [r[0] for r in rows] == sorted(from_path.documents)
+    for name, rule, product, n in rows:
+        doc = from_path.documents[name]
+        assert (rule, product, n) == (
+            doc["asn_rule"], doc["products"][0]["name"], len(doc["products"][0]["members"])
+        )
+
+
+def test_query_binds_parameters(from_path):
+    from asnsql.explore import query
+
+    result = query(from_path.con, "SELECT count(*) AS n FROM members WHERE exptype = $t",
+                   {"t": "science"})
+    assert result.columns == ("n",) and result.rows == [(16,)]
+
+
+def test_explain_from_python(from_path):
+    from asnsql.explain import explain
+
+    (found,) = explain(from_path, "jw_00002_uncal.fits")
+    assert found.row == 1 and found.candidates == [("o001", "observation")]
+    assert {j.asn_rule for j in found.joined} == {"candidate_Asn_Lv2Image", "candidate_Asn_Lv3Image"}
+    assert {o.rule for o in found.outcomes} == {
+        "Asn_Lv2Image", "Asn_Lv2ImageNonScience", "Asn_Lv2ImageSpecial", "Asn_Lv3Image",
+        "Asn_Lv3ImageMosaic",
+    }

@@ -1,0 +1,467 @@
+"""Explain what became of one exposure: its candidates, the associations it
+joined, and for every rule it did not join, what kept it out.
+
+A rule's conditions are the WHERE terms of its SQL file, read with sqlglot:
+first those of the innermost SELECT over ``items``, then outwards. Each term
+is evaluated as a boolean over the exposure's own rows of ``items`` (one per
+generation pass); the first that is false or NULL is the answer, said with the
+rule file's comment on that line when it has one, otherwise in the words of
+:mod:`asnsql.phrases`. When every term holds, the rule's shape or the
+finalising steps (validity, duplicate pruning) are the reason, and
+:class:`asnsql.fates.Fates` replays those steps to say which.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from asnsql.errors import AsnsqlError
+from asnsql.explore import one_line
+from asnsql.fates import Fates
+from asnsql.phrases import describe_values, words
+
+# The exposure's rows of `items`, made once per explained exposure.
+_ITEMS = "asnsql_explain_items"
+_PER_RUN = f"SELECT * FROM {_ITEMS} WHERE run_id = $asnsql_run"
+
+
+class ExplainError(AsnsqlError):
+    """The exposure asked about is not in the pool."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    """One written association holding the exposure."""
+
+    file_name: str
+    asn_rule: str
+    product_name: str
+    exptype: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Why one rule did not take the exposure in one pass.
+
+    ``reason`` is one sentence; ``detail`` the exposure's values of the
+    columns the failing condition reads; ``where`` the rule file and line.
+    """
+
+    rule: str
+    pass_label: str
+    reason: str
+    detail: str = ""
+    where: str = ""
+
+
+@dataclass
+class Explanation:
+    """Everything ``asnsql explain`` says about one pool row."""
+
+    filename: str
+    pool_name: str
+    row: int
+    candidates: list[tuple[str, str]]
+    passes: list[str]
+    joined: list[Joined]
+    outcomes: list[Outcome] = field(default_factory=list)
+    joined_rules: dict = field(default_factory=dict)  # rule -> pass labels it joined in
+
+
+def explain(generation, filename: str, rules=None) -> list[Explanation]:
+    """Explain each pool row whose ``filename`` matches (case-insensitive).
+
+    Parameters
+    ----------
+    generation : asnsql.Generation
+        What :func:`asnsql.generate` returned; its connection holds the views.
+    filename : str
+        The exposure's file name as the pool lists it.
+    rules : iterable of str, optional
+        Tell only about these rules (names as ``asnsql rules`` lists them).
+
+    Raises
+    ------
+    ExplainError
+        No pool row has that file name (the message suggests close ones).
+    asnsql.errors.RuleError
+        A rule asked for does not exist.
+    """
+    from asnsql.rulesdoc import find_rule
+
+    con = generation.con
+    chosen = generation.rules
+    if rules:
+        wanted = {find_rule(generation.rules, name).name for name in rules}
+        chosen = [rule for rule in generation.rules if rule.name in wanted]
+    rows = con.execute(
+        "SELECT _row, filename FROM pool WHERE lower(filename) = lower($f) ORDER BY _row",
+        {"f": filename.strip()},
+    ).fetchall()
+    if not rows:
+        names = [r[0] for r in con.execute(
+            "SELECT filename FROM pool WHERE filename IS NOT NULL ORDER BY _row").fetchall()]
+        close = difflib.get_close_matches(filename.strip().lower(), names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ExplainError(f"{filename}: no exposure of that name in {generation.pool.name}{hint}")
+    fates = Fates(generation)
+    checks = {}
+    try:
+        return [_explain_row(generation, chosen, fates, checks, row, name) for row, name in rows]
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
+
+
+def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Explanation:
+    con = generation.con
+    candidates = con.execute(
+        "SELECT cand_id, cand_type FROM candidates WHERE _row = $r ORDER BY cand_pos", {"r": row}
+    ).fetchall()
+    runs = con.execute(
+        "SELECT DISTINCT run_id, registry, cand_id FROM items WHERE _row = $r ORDER BY run_id",
+        {"r": row},
+    ).fetchall()
+    labels = {run: (f"candidate {cand}" if registry == "candidate" else "discovery")
+              for run, registry, cand in runs}
+    joined = [Joined(*r) for r in con.execute(
+        "SELECT DISTINCT a.file_name, a.asn_rule, a.product_name, m.exptype"
+        " FROM members AS m JOIN associations AS a USING (file_name)"
+        " WHERE m._row = $r ORDER BY a.file_name, m.exptype",
+        {"r": row},
+    ).fetchall()]
+    explanation = Explanation(name, generation.pool.name, row, candidates,
+                              [labels[r[0]] for r in runs], joined)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_ITEMS} AS SELECT * FROM items WHERE _row = $r",
+                {"r": row})
+    for rule in rules:
+        reasons = {}
+        for run_id, label in labels.items():
+            if fates.joined(rule.name, run_id, row):
+                explanation.joined_rules.setdefault(rule.name, []).append(label)
+            else:
+                reasons[run_id] = fates.dropped(rule.name, run_id, row)
+        unexplained = [run_id for run_id, reason in reasons.items() if reason is None]
+        if unexplained:
+            if rule.name not in checks:
+                checks[rule.name] = RuleCheck(rule)
+            reasons.update(checks[rule.name].explain_runs(con, unexplained))
+        for run_id, reason in reasons.items():
+            if isinstance(reason, str):
+                reason = (reason, "", "")
+            explanation.outcomes.append(Outcome(rule.name, labels[run_id], *reason))
+    return explanation
+
+
+class RuleCheck:
+    """A rule's WHERE terms, ready to evaluate over one exposure's rows of ``items``."""
+
+    def __init__(self, rule):
+        self.rule = rule
+        self.lines = rule.sql.splitlines()
+        self.error = None
+        self.stages: list[_Stage] = []
+        try:
+            tree = sqlglot.parse_one(rule.sql, dialect="duckdb")
+        except sqlglot.errors.ParseError as err:
+            self.error = f"its SQL could not be read: {str(err).splitlines()[0]}"
+            return
+        if rule.params:
+            self.error = "it takes parameters, so its conditions cannot be checked alone"
+            return
+        for select in _row_selects(tree):
+            if select.args.get("where") is not None:
+                self.stages.append(_Stage(self, tree, select))
+        self.full_sql = _restrict(tree.copy(), per_run=False).sql(dialect="duckdb")
+
+    def explain_runs(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+        """For each pass: (reason, values, file:line) of the first term that is not true.
+
+        Passes that meet every term get the reason the rule's shape gives.
+        """
+        if self.error:
+            return {run: (f"not checked: {self.error}", "", self.rule.path.name) for run in run_ids}
+        result = {}
+        alive = list(run_ids)
+        for stage in self.stages:
+            result.update(stage.first_failures(con, alive))
+            alive = [run for run in alive if run not in result]
+            if not alive:
+                return result
+        result.update(self.shape_reasons(con, alive))
+        return result
+
+    def shape_reasons(self, con, run_ids: list[int]) -> dict[int, str]:
+        """Why a row meeting every condition is in no association of the rule."""
+        try:
+            cursor = con.execute(self.full_sql)
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        except duckdb.Error:
+            rows = []
+        by_run = {}
+        for r in rows:
+            by_run.setdefault(r.get("run_id"), r)
+        return {run: self._shape_reason(by_run.get(run)) for run in run_ids}
+
+    def _shape_reason(self, row: dict | None) -> str:
+        if row is None:
+            return "meets every condition, yet the rule returned no row for it"
+        role, exptype = row.get("role"), row.get("exptype")
+        hint = {
+            "attach": "it attaches only to science exposures with the same keys, and none took it",
+            "acq": "a target acquisition joins only associations whose science shares its "
+                   "observation, and none did",
+        }.get(role, f"the rule's {self.rule.shape!r} shape put it in no association")
+        return f"meets every condition (role {role}, exptype {exptype}), but {hint}"
+
+    def comment_for(self, line: int | None) -> str | None:
+        """The rule file's own comment for a condition starting on ``line``."""
+        if line is None or not 0 < line <= len(self.lines):
+            return None
+        above = []
+        index = line - 2
+        while index >= 0 and self.lines[index].strip().startswith("--"):
+            above.insert(0, self.lines[index].strip()[2:].strip())
+            index -= 1
+        if above and index >= 0:  # never the header block at the top of the file
+            return " ".join(above)
+        code = re.sub(r"'(?:[^']|'')*'", "''", self.lines[line - 1])
+        if "--" in code:
+            return code.split("--", 1)[1].strip() or None
+        return None
+
+
+class _Stage:
+    """One SELECT's WHERE terms, evaluated together as columns of one query.
+
+    The query runs once over every pass (projecting ``run_id``); a SELECT
+    that does not carry ``run_id`` is run once per pass instead.
+    """
+
+    def __init__(self, check: RuleCheck, tree: exp.Expression, select: exp.Select):
+        self.check = check
+        self.terms = _conjuncts(select.args["where"].this)
+        derived = _derived_columns(select)
+        self.derived_lines = [
+            {name: line for name, (_, line) in derived.items() if name in _columns_read(term)}
+            for term in self.terms
+        ]
+        plain = [_columns_read(term) for term in self.terms]
+        full = [
+            list(dict.fromkeys(n for name in names for n in [name, *derived.get(name, ((), 0))[0]]))
+            for names in plain
+        ]
+        self.tree, self.select = tree, select
+        # Most informative first: all passes at once, with the inputs of derived columns.
+        self.variants = [(columns, per_run) for per_run in (False, True) for columns in (full, plain)]
+        self.built: dict[int, tuple] = {}
+
+    def _variant(self, index: int):
+        if index not in self.built:
+            self.built[index] = self._query(self.tree, self.select, *self.variants[index])
+        return self.built[index]
+
+    def _query(self, tree, select, columns, per_run: bool):
+        values = list(dict.fromkeys(name for names in columns for name in names))
+        query = select.copy()
+        for key in ("where", "group", "having", "qualify", "order", "limit", "offset", "distinct"):
+            query.set(key, None)
+        lead = [] if per_run else [exp.column("run_id").as_("asnsql_run")]
+        query.set("expressions", lead
+                  + [t.copy().as_(f"asnsql_t{i}") for i, t in enumerate(self.terms)]
+                  + [exp.to_column(v).as_(f"asnsql_v{j}")
+                     for j, v in enumerate(values)])
+        with_key = "with_" if "with_" in tree.arg_types else "with"
+        if select is not tree and tree.args.get(with_key) is not None:
+            query.set(with_key, tree.args[with_key].copy())
+        return _restrict(query, per_run).sql(dialect="duckdb"), values, columns, per_run
+
+    def first_failures(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+        error = ""
+        for index in range(len(self.variants)):
+            if self.variants[index] is None:
+                continue
+            sql, values, columns, per_run = self._variant(index)
+            try:
+                if per_run:
+                    rows = {run: con.execute(sql, {"asnsql_run": run}).fetchall() for run in run_ids}
+                else:
+                    rows = {}
+                    for r in con.execute(sql).fetchall():
+                        rows.setdefault(r[0], []).append(r[1:])
+            except duckdb.Error as err:
+                error = one_line(err)
+                self.variants[index] = None  # never again for this rule
+                continue
+            judged = {run: self._judge(rows.get(run, []), values, columns) for run in run_ids}
+            return {run: found for run, found in judged.items() if found is not None}
+        return {run: (f"not checked: {error}", "", self.check.rule.path.name) for run in run_ids}
+
+    def _judge(self, rows, values, columns):
+        """The first term no row makes true, with the values it read; None if all hold."""
+        name = self.check.rule.path.name
+        if not rows:
+            return "no row of this exposure reaches this part of the rule", "", name
+        n = len(self.terms)
+        for i, term in enumerate(self.terms):
+            if any(r[i] is True for r in rows):
+                continue
+            line = _first_line(term)
+            bare = term.this if isinstance(term, exp.Paren) else term
+            text = "not met: " + (self.check.comment_for(line) or words(bare))
+            got = dict(zip(values, rows[0][n:], strict=True))
+            detail = describe_values({v: got[v] for v in columns[i]})
+            where = f"{name}:{line}" if line else name
+            where += "".join(f"; {col} from line {at}"
+                             for col, at in self.derived_lines[i].items() if at)
+            return text, detail, where
+        return None
+
+
+def _row_selects(query: exp.Expression) -> list[exp.Select]:
+    """The SELECTs that make rows (CTEs, FROM and JOIN subqueries), innermost first."""
+    found = []
+
+    def visit(node):
+        if isinstance(node, exp.Subquery):
+            visit(node.this)
+            return
+        if isinstance(node, exp.Union):
+            visit(node.left)
+            visit(node.right)
+            return
+        if not isinstance(node, exp.Select):
+            return
+        with_ = node.args.get("with_") or node.args.get("with")
+        for cte in (with_.expressions if with_ else []):
+            visit(cte.this)
+        source = node.args.get("from_") or node.args.get("from")
+        for part in ([source] if source else []) + list(node.args.get("joins") or []):
+            visit(part.this)
+        found.append(node)
+
+    visit(query)
+    return found
+
+
+def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
+    """The top-level AND terms of a WHERE clause."""
+    if isinstance(node, exp.And):
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    if isinstance(node, exp.Paren) and isinstance(node.this, exp.And):
+        return _conjuncts(node.this)
+    return [node]
+
+
+def _columns_read(node: exp.Expression) -> list[str]:
+    """Column references of a term, as SQL text, in order; lambda variables left out."""
+    bound = {str(v.name) for lam in node.find_all(exp.Lambda) for v in lam.expressions}
+    names = []
+    for column in node.find_all(exp.Column):
+        if column.name in bound and not column.table:
+            continue
+        names.append(column.sql(dialect="duckdb"))
+    return sorted(set(names), key=names.index)
+
+
+def _derived_columns(select: exp.Select) -> dict[str, list[str]]:
+    """Columns a SELECT's FROM subquery computes: name -> (columns read, line)."""
+    source = select.args.get("from_") or select.args.get("from")
+    inner = source.this if source is not None else None
+    if not isinstance(inner, exp.Subquery) or not isinstance(inner.this, exp.Select):
+        return {}
+    return {
+        projection.alias: (_columns_read(projection.this), _first_line(projection))
+        for projection in inner.this.expressions
+        if isinstance(projection, exp.Alias)
+    }
+
+
+def _restrict(query: exp.Expression, per_run: bool) -> exp.Expression:
+    """Read only the explained exposure's rows (of one pass) wherever the query reads ``items``."""
+    for table in list(query.find_all(exp.Table)):
+        if table.name == "items" and not table.args.get("db"):
+            text = _PER_RUN if per_run else f"SELECT * FROM {_ITEMS}"
+            sub = sqlglot.parse_one(text, dialect="duckdb").subquery(table.alias or "items")
+            table.replace(sub)
+    return query
+
+
+def _first_line(node: exp.Expression) -> int | None:
+    lines = [n.meta["line"] for n in node.walk() if isinstance(n, exp.Expression)
+             and "line" in n.meta]
+    return min(lines) if lines else None
+
+
+def render(explanations: list[Explanation]) -> str:
+    """The text ``asnsql explain`` prints."""
+    return "\n\n".join(_render_one(e) for e in explanations)
+
+
+def _render_one(e: Explanation) -> str:
+    out = [f"{e.filename}: row {e.row} of {e.pool_name}"]
+    cands = ", ".join(f"{cid} ({ctype})" for cid, ctype in e.candidates) or "none"
+    out.append(f"  candidates: {cands}")
+    out.append(f"  passes: {_passes(e.passes, most=20) or 'none (no pass of this generation saw it)'}")
+    listed = {cid for cid, _ in e.candidates}
+    stray = [p.split(" ", 1)[1] for p in e.passes
+             if p.startswith("candidate ") and p.split(" ", 1)[1] not in listed]
+    if stray:
+        out.append(f"  ({_passes(['candidate ' + s for s in stray])} sees it because the id is "
+                   "part of its asn_candidate text, a substring match the reference makes)")
+    out.append("")
+    if e.joined:
+        out.append(f"Joined {len(e.joined)} association{'s' if len(e.joined) != 1 else ''}:")
+        widths = [max(len(getattr(j, f)) for j in e.joined)
+                  for f in ("file_name", "asn_rule", "product_name")]
+        for j in e.joined:
+            cells = [j.file_name, j.asn_rule, j.product_name]
+            out.append("  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+                       + f"  {j.exptype}")
+    else:
+        out.append("Joined no association.")
+    if not e.outcomes:
+        return "\n".join(out)
+    out.append("")
+    out.append("Rules it did not join:")
+    by_rule: dict[str, dict[tuple, list[str]]] = {}
+    for o in e.outcomes:
+        same = by_rule.setdefault(o.rule, {}).setdefault((o.reason, o.detail, o.where), [])
+        same.append(o.pass_label)
+    for rule, groups in by_rule.items():
+        if len(groups) == 1 and rule not in e.joined_rules:
+            ((reason, detail, where),) = groups
+            out.extend(_outcome_lines(f"  {rule}: ", reason, detail, where))
+            continue
+        out.append(f"  {rule}:")
+        for (reason, detail, where), labels in groups.items():
+            out.extend(_outcome_lines(f"    {_passes(labels)}: ", reason, detail, where))
+    return "\n".join(out)
+
+
+def _passes(labels: list[str], most: int = 6) -> str:
+    """``candidates o001, o002 and 3 more, discovery``: passes, briefly."""
+    ids = [label.split(" ", 1)[1] for label in labels if label.startswith("candidate ")]
+    parts = []
+    if ids:
+        more = f" and {len(ids) - most} more" if len(ids) > most else ""
+        parts.append(("candidate " if len(ids) == 1 else "candidates ")
+                     + ", ".join(ids[:most]) + more)
+    if "discovery" in labels:
+        parts.append("discovery")
+    return ", ".join(parts)
+
+
+def _outcome_lines(lead: str, reason: str, detail: str, where: str) -> list[str]:
+    lines = [lead + reason]
+    extra = "  ".join(part for part in (f"({detail})" if detail else "",
+                                        f"[{where}]" if where else "") if part)
+    if extra:
+        lines.append(" " * (len(lead) - len(lead.lstrip()) + 4) + extra)
+    return lines

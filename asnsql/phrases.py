@@ -1,0 +1,125 @@
+"""Rule conditions in words a JWST user reads: a small phrasebook over sqlglot trees.
+
+``words(node)`` renders one SQL condition. The shared macros of
+``sql/views/`` get phrases (``list_contains(image2_science_exp_types(),
+exp_type)`` reads "exposure type is a Stage 2 imaging science type");
+``x IS NULL`` reads "x is not set"; anything else stays SQL, lower case.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+# Keyword names spelled out where a phrase names them.
+KEYWORD_WORDS = {
+    "exp_type": "exposure type",
+    "pntgtype": "pointing type",
+    "visitype": "visit type",
+    "instrume": "instrument",
+}
+
+# Exposure-type lists (macros of sql/views/00_base.sql): "is <phrase>".
+LIST_PHRASES = {
+    "image2_science_exp_types": "a Stage 2 imaging science type",
+    "image2_nonscience_exp_types": "a Stage 2 non-science imaging type (focus, target acquisition, ...)",
+    "spec2_science_exp_types": "a Stage 2 spectroscopic science type",
+    "acq_exp_types": "a target acquisition type",
+    "tso_exp_types": "an always time-series type",
+    "level2b_exp_types": "a type calibrated to Stage 2b (cal)",
+}
+
+# Boolean macros: (what it means, what NOT it means).
+MACRO_PHRASES = {
+    "is_tso": ("a time-series (TSO) exposure", "not a time-series (TSO) exposure"),
+    "is_wfsc": ("a wavefront-sensing and control visit", "not a wavefront-sensing and control visit"),
+    "is_coron_item": ("coronagraphic science", "not coronagraphic science"),
+    "stage2_mode_ok": (
+        "program, instrument, detector and filter (or band) are set, and it is not a NIRSpec "
+        "opaque-filter, NIRCam long-wave TSO grism or wavefront-sensing exposure",
+        "NOT (program, instrument, detector and filter (or band) are set, and it is not a "
+        "NIRSpec opaque-filter, NIRCam long-wave TSO grism or wavefront-sensing exposure)",
+    ),
+}
+
+# Value macros: what their result is called.
+MACRO_NOUNS = {
+    "exposure_type": "member type",
+    "stage2_exposure_type": "Stage 2 member type",
+    "mapped_exptype": "member type of the exposure type",
+}
+
+
+def _sql(node: exp.Expression) -> str:
+    return node.sql(dialect="duckdb", normalize_functions="lower")
+
+
+def _name(node: exp.Expression) -> str | None:
+    """The macro name of a call such as ``is_tso(...)``, lower case."""
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).lower()
+    return None
+
+
+def _keyword(node: exp.Expression) -> str:
+    if isinstance(node, exp.Column) and not node.table:
+        return KEYWORD_WORDS.get(node.name, node.name)
+    return words(node)
+
+
+def words(node: exp.Expression, negate: bool = False) -> str:
+    """One condition (or value) in words; ``negate`` renders ``NOT node``."""
+    if isinstance(node, exp.Not):
+        return words(node.this, negate=not negate)
+    if isinstance(node, exp.Paren):
+        inner = words(node.this, negate)
+        return inner if negate or not isinstance(node.this, (exp.And, exp.Or)) else f"({inner})"
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
+        subject = node.this
+        if isinstance(subject, exp.Column) and subject.name == "role" and negate:
+            return "the rule gives it a role"
+        if isinstance(subject, exp.Coalesce):
+            names = [subject.this, *subject.expressions]
+            subject_text = " or ".join(_keyword(n) for n in names)
+            return f"{subject_text} {'is set' if negate else 'is not set'}"
+        return f"{_keyword(subject)} {'is set' if negate else 'is not set'}"
+    if isinstance(node, exp.ArrayContains) and _name(node.this) in LIST_PHRASES:
+        verb = "is not" if negate else "is"
+        return f"{_keyword(node.expression)} {verb} {LIST_PHRASES[_name(node.this)]}"
+    name = _name(node)
+    if name in MACRO_PHRASES:
+        return MACRO_PHRASES[name][1 if negate else 0]
+    if name in MACRO_NOUNS and not negate:
+        return MACRO_NOUNS[name]
+    if isinstance(node, (exp.And, exp.Or)) and not negate:
+        joiner = " and " if isinstance(node, exp.And) else " or "
+        return joiner.join(words(part) for part in _chain(node, type(node)))
+    if isinstance(node, (exp.EQ, exp.NEQ)) and not negate:
+        op = "=" if isinstance(node, exp.EQ) else "<>"
+        return f"{words(node.this)} {op} {words(node.expression)}"
+    if negate:
+        return f"not ({words(node)})"
+    return _sql(node)
+
+
+def _chain(node: exp.Expression, kind: type) -> list[exp.Expression]:
+    """The operands of ``a AND b AND c`` (or OR), flattened, parentheses kept."""
+    if isinstance(node, kind):
+        return _chain(node.left, kind) + _chain(node.right, kind)
+    return [node]
+
+
+def literal(value) -> str:
+    """A value as SQL shows it: ``'mir_image'``, ``3``, ``true``."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def describe_values(values: dict) -> str:
+    """``exp_type = 'mir_image'; bkgdtarg, is_psf not set``, in the order given."""
+    shown = [f"{name} = {literal(v)}" for name, v in values.items() if v is not None]
+    unset = [name for name, v in values.items() if v is None]
+    parts = shown + ([f"{', '.join(unset)} not set"] if unset else [])
+    return "; ".join(parts)
