@@ -9,8 +9,12 @@
 SELECT
     run_id,
     _row,
-    CASE WHEN joins_as_imprint THEN 'attach' ELSE 'science' END AS role,
-    CASE WHEN joins_as_imprint THEN 'imprint' ELSE 'science' END AS exptype,
+    CASE
+        WHEN is_tiled_imprint AND science_before THEN 'attach'
+        WHEN is_tiled_imprint THEN 'both'
+        ELSE 'science'
+    END AS role,
+    CASE WHEN is_tiled_imprint AND science_before THEN 'imprint' ELSE 'science' END AS exptype,
     stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
     group_key,
     [
@@ -20,28 +24,28 @@ SELECT
         subarray,
         channel,
         -- Only imprints pin the mosaic tile.
-        CASE WHEN joins_as_imprint THEN mostilno END
+        CASE WHEN is_tiled_imprint THEN mostilno END
     ] AS optional_key,
     'imprint' AS queue,
+    'imprint' AS attach_exptype,
     raw_targetid AS target_id,
     bkgdtarg AS background_flag,
     coalesce(dithptin, 'null') AS dither
 FROM (
     SELECT
         *,
-        -- An imprint (with a mosaic tile) is an association's imprint once a
-        -- background or PSF of its mode is there to take it; before that,
-        -- or without a tile, it is science of its own.
-        is_imprt IS NOT NULL
-        AND mostilno IS NOT NULL
-        AND coalesce(
+        -- An imprint with a mosaic tile joins the associations of its mode as
+        -- imprint; one that no background or PSF of its mode precedes is
+        -- also science of its own. Without a tile, it is only science.
+        is_imprt IS NOT NULL AND mostilno IS NOT NULL AS is_tiled_imprint,
+        coalesce(
             bool_or(is_imprt IS NULL) OVER (
                 PARTITION BY run_id, group_key
                 ORDER BY _row
                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
             ),
             false
-        ) AS joins_as_imprint
+        ) AS science_before
     FROM (
         SELECT
             *,

@@ -1,4 +1,4 @@
--- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "optional_key", "queue", "target_id", "background_flag", "dither"]
+-- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "optional_key", "queue", "attach_exptype", "target_id", "background_flag", "dither"]
 --
 -- Shape "single_science_imprints": one association per science exposure,
 -- with the backgrounds and imprints that serve it (Stage 2 spectra).
@@ -8,8 +8,12 @@
 --     ('background' or 'imprint'). The reference re-offers attached rows to
 --     associations created after them list by list, each list in the order
 --     its first row arrived, so late joiners come list by list.
+--   attach_exptype: the member type of a row joining another association
+--     (NULL: its own exptype).
 --   target_id, background_flag, dither: what the reference's imprint pruning
 --     compares (target as read, background flag, dither point).
+-- Role 'both' is an imprint that no science of its group precedes: science
+-- of an association of its own, and an imprint of the others it agrees with.
 -- Attached rows join every association of their group whose set keys they
 -- agree with (an imprint carries its mosaic tile as a key; a background
 -- does not). When a group's first row is attached and the first science
@@ -27,7 +31,7 @@ WITH science AS (
         optional_key,
         row_number() OVER (PARTITION BY run_id, group_key ORDER BY _row) AS science_rank
     FROM rule_rows
-    WHERE role = 'science'
+    WHERE role IN ('science', 'both')
 ),
 first_row AS (
     SELECT
@@ -45,7 +49,7 @@ queues AS (
         queue,
         row_number() OVER (PARTITION BY run_id ORDER BY min(_row)) AS queue_rank
     FROM rule_rows
-    WHERE role = 'attach'
+    WHERE role IN ('attach', 'both')
     GROUP BY run_id, queue
 ),
 associations AS (
@@ -70,7 +74,7 @@ joined AS (
         a.creator_row,
         r._row,
         r.role,
-        r.exptype,
+        CASE WHEN r._row = a.science_row THEN r.exptype ELSE coalesce(r.attach_exptype, r.exptype) END AS exptype,
         r.expname,
         r.target_id,
         coalesce(r.background_flag = 't', false) AS is_bkg,
@@ -82,12 +86,12 @@ joined AS (
         AND r.group_key = a.group_key
         AND (
             r._row = a.science_row
-            OR (r.role = 'attach' AND keys_agree(r.optional_key, a.optional_key))
+            OR (r.role IN ('attach', 'both') AND keys_agree(r.optional_key, a.optional_key))
         )
     LEFT JOIN queues AS q
         ON q.run_id = r.run_id
         AND q.queue = r.queue
-        AND r.role = 'attach'
+        AND r.role IN ('attach', 'both')
 ),
 science_of AS (
     SELECT
