@@ -56,10 +56,31 @@ confirmed AS (
         s.run_id,
         s._row,
         coalesce(
-            (SELECT min(o.confirm_row) FROM opener AS o WHERE o.run_id = s.run_id AND o.science_row = s._row),
+            o.confirm_row,
             (SELECT min(c._row) FROM lrs AS c WHERE c.run_id = s.run_id AND c.is_confirm AND c._row > s._row)
-        ) AS confirm_row
+        ) AS confirm_row,
+        -- An opener pins the optics its association's backgrounds must share.
+        CASE
+            WHEN o.confirm_row IS NOT NULL THEN [
+                coalesce(t.optics_key[1], s.mode_key[1]),
+                coalesce(t.optics_key[2], s.mode_key[2]),
+                coalesce(t.optics_key[3], s.mode_key[3]),
+                s.mode_key[4],
+                s.mode_key[5],
+                coalesce(t.optics_key[4], s.mode_key[6]),
+                coalesce(t.optics_key[5], s.mode_key[7]),
+                coalesce(t.optics_key[6], s.mode_key[8]),
+                coalesce(t.optics_key[7], s.mode_key[9])
+            ]
+            ELSE s.mode_key
+        END AS mode_key
     FROM lrs AS s
+    LEFT JOIN opener AS o
+        ON o.run_id = s.run_id
+        AND o.science_row = s._row
+    LEFT JOIN lrs AS t
+        ON t.run_id = o.run_id
+        AND t._row = o.confirm_row
     WHERE s.exptype = 'science' AND NOT s.is_confirm
 )
 SELECT
@@ -70,7 +91,10 @@ SELECT
     stage2_expname(l.filename, l.pntgtype, l.tsovisit, l.exp_type, l.subarray, l.pupil, l.detector) AS expname,
     [l.program] AS group_key,
     list_append(
-        CASE WHEN l.is_confirm THEN list_transform(l.mode_key, lambda k: NULL::VARCHAR) ELSE l.mode_key END,
+        CASE
+            WHEN l.is_confirm THEN list_transform(l.mode_key, lambda k: NULL::VARCHAR)
+            ELSE coalesce(c.mode_key, l.mode_key)
+        END,
         -- Which confirmation image an association takes ('none': none).
         CASE
             WHEN l.is_confirm THEN l._row::VARCHAR
