@@ -1,6 +1,6 @@
 """Stage 2 spectral, time-series, lamp and coronagraphy-as-rate rules.
 
-The pools 931-934 were written for asnsql from these rules' constraints; the
+The pools 931-935 were written for asnsql from these rules' constraints; the
 whole pools also make Stage 3 associations (other rules), so here only their
 Stage 2 documents are held to the reference's. The small pools below pin one
 mechanic each.
@@ -20,6 +20,7 @@ CUSTOM_POOLS = (
     "pool_932_nirspec_lamps",
     "pool_933_miri_lrs_taconfirm",
     "pool_934_nirspec_ifu_imprints",
+    "pool_935_nirspec_ifu_background_imprints",
 )
 
 
