@@ -1,0 +1,28 @@
+-- name = "Asn_Lv2CoronAsRate"
+-- asn_type = "image2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "Calibrate each full-frame NIRCam coronagraphic image as an ordinary rate image."
+-- groups_on = "program, instrument, detector, filter (or band), NRC_CORON; pupil, slit, subarray, channel when set"
+-- excludes = "subarrays; full-frame detectors with no occulted target; NIRSpec opaque-filter and wavefront-sensing exposures"
+-- attaches = "background exposures of the same mode (as `background`)"
+SELECT
+    run_id,
+    _row,
+    CASE WHEN exptype = 'science' THEN 'science' ELSE 'attach' END AS role,
+    exptype,
+    -- Never per integration for being coronagraphic: that is this rule's point.
+    stage2_expname_not_coron(filename, pntgtype, tsovisit, exp_type) AS expname,
+    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
+    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
+FROM (
+    SELECT
+        *,
+        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+    FROM items
+)
+WHERE exp_type = 'nrc_coron'
+    AND subarray = 'full'
+    AND nrccoron_valid_detector(subarray, pupil, detector)
+    AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
+    AND (exptype = 'science' OR bkgdtarg IS NOT NULL)

@@ -1,0 +1,21 @@
+-- name = "Asn_Lv2NRSLAMPImage"
+-- asn_type = "image2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "Calibrate each NIRSpec imaging lamp exposure (mirror) on its own, as science."
+-- groups_on = "one association per lamp exposure (program)"
+-- excludes = "anything but NRS_LAMP with the mirror; operating modes other than image when set"
+-- attaches = "nothing"
+SELECT
+    run_id,
+    _row,
+    'science' AS role,
+    'science' AS exptype,
+    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    [program] AS group_key,
+    [tsovisit] AS optional_key
+FROM items
+WHERE exp_type = 'nrs_lamp'
+    AND program IS NOT NULL
+    AND grating = 'mirror'
+    AND coalesce(opmode = 'image', true)

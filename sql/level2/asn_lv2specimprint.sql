@@ -1,0 +1,21 @@
+-- name = "Asn_Lv2SpecImprint"
+-- asn_type = "spec2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "Calibrate each NIRSpec imprint (leakcal) exposure on its own, as science."
+-- groups_on = "one association per imprint exposure (program, instrument, detector, filter, exposure type)"
+-- excludes = "exposures not flagged as imprints; NIRSpec IFU paths that miss the detector; NIRSpec opaque-filter and wavefront-sensing exposures"
+-- attaches = "nothing"
+SELECT
+    run_id,
+    _row,
+    'science' AS role,
+    'science' AS exptype,
+    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    [program, instrume, detector, coalesce(filter, band), exp_type, is_imprt] AS group_key,
+    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
+FROM items
+WHERE list_contains(spec2_science_exp_types(), exp_type)
+    AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
+    AND nrsifu_valid_detector(exp_type, grating, filter, detector)
+    AND is_imprt IS NOT NULL

@@ -1,0 +1,186 @@
+-- needs = ["run_id", "_row", "expname", "group_key", "optional_key", "is_imprint", "tile", "target_id", "background_flag", "dither"]
+--
+-- Shape "special_imprints": one association per background or PSF exposure
+-- taken as science, with the imprints the reference lets join it (Stage 2).
+--
+-- Input view `rule_rows`: run_id, _row, expname, group_key (must be equal),
+-- optional_key (set keys must agree), is_imprint (an imprint exposure),
+-- tile (its mosaic tile), and target_id, background_flag, dither for the
+-- imprint pruning (as in "single_science_imprints").
+--
+-- The reference decides membership with state it keeps per association: an
+-- imprint joins only if the last exposure offered to that association was not
+-- an imprint, and the first imprint to join pins the mosaic tile. That is a
+-- walk over the pool in order, so it is a recursive query: each row of a
+-- group is offered to every association of the group made before it; a row
+-- joining none makes its own (it is that association's science). Then every
+-- imprint with a tile is offered again, in pool order, to every association
+-- it is not yet in (the reference's re-processing list).
+WITH RECURSIVE events AS (
+    SELECT
+        run_id,
+        group_key,
+        row_number() OVER (PARTITION BY run_id, group_key ORDER BY phase, _row) AS step,
+        phase,
+        _row,
+        optional_key,
+        is_imprint,
+        tile
+    FROM (
+        SELECT *, 0 AS phase FROM rule_rows
+        UNION ALL
+        SELECT *, 1 AS phase FROM rule_rows WHERE is_imprint AND tile IS NOT NULL
+    )
+),
+walk(run_id, group_key, step, asns) AS (
+    SELECT DISTINCT
+        run_id,
+        group_key,
+        0::BIGINT,
+        []::STRUCT(creator BIGINT, optional_key VARCHAR[], tile VARCHAR, last_imprint BOOLEAN, members BIGINT[])[]
+    FROM events
+    UNION ALL
+    SELECT
+        w.run_id,
+        w.group_key,
+        e.step,
+        CASE
+            -- A row that joins none makes its own association (first pass only).
+            WHEN e.phase = 0 AND NOT coalesce(list_bool_or(list_transform(w.asns, lambda a:
+                keys_agree(e.optional_key, a.optional_key)
+                AND e.is_imprint AND e.tile IS NOT NULL
+                AND coalesce(a.tile = e.tile, true)
+                AND NOT a.last_imprint)), false)
+                THEN list_append(
+                    list_transform(w.asns, lambda a:
+                        CASE WHEN keys_agree(e.optional_key, a.optional_key)
+                            THEN struct_pack(creator := a.creator, optional_key := a.optional_key, tile := a.tile,
+                                             last_imprint := e.is_imprint, members := a.members)
+                            ELSE a
+                        END),
+                    struct_pack(
+                        creator := e._row,
+                        optional_key := e.optional_key,
+                        tile := CASE WHEN e.is_imprint THEN e.tile END,
+                        last_imprint := e.is_imprint,
+                        members := [e._row]
+                    )
+                )
+            ELSE list_transform(w.asns, lambda a:
+                CASE
+                    WHEN NOT keys_agree(e.optional_key, a.optional_key) OR list_contains(a.members, e._row)
+                        THEN a
+                    WHEN e.is_imprint AND e.tile IS NOT NULL AND coalesce(a.tile = e.tile, true) AND NOT a.last_imprint
+                        THEN struct_pack(creator := a.creator, optional_key := a.optional_key, tile := e.tile,
+                                         last_imprint := true, members := list_append(a.members, e._row))
+                    ELSE struct_pack(creator := a.creator, optional_key := a.optional_key, tile := a.tile,
+                                     last_imprint := e.is_imprint, members := a.members)
+                END)
+        END
+    FROM walk AS w
+    JOIN events AS e
+        ON e.run_id = w.run_id
+        AND e.group_key = w.group_key
+        AND e.step = w.step + 1
+),
+final AS (
+    SELECT run_id, group_key, arg_max(asns, step) AS asns
+    FROM walk
+    GROUP BY run_id, group_key
+),
+made AS (
+    SELECT run_id, unnest(asns) AS a
+    FROM final
+),
+listed AS (
+    SELECT
+        run_id,
+        a.creator AS creator,
+        unnest(a.members) AS member_row,
+        unnest(generate_series(1, len(a.members))) AS position
+    FROM made
+),
+joined AS (
+    SELECT
+        l.run_id,
+        l.creator AS science_row,
+        l.creator AS creator_row,
+        l.member_row AS _row,
+        l.position,
+        CASE WHEN l.member_row = l.creator THEN 'science' ELSE 'imprint' END AS exptype,
+        r.expname,
+        r.target_id,
+        coalesce(r.background_flag = 't', false) AS is_bkg,
+        r.dither
+    FROM listed AS l
+    JOIN rule_rows AS r
+        ON r.run_id = l.run_id
+        AND r._row = l.member_row
+),
+science_of AS (
+    SELECT
+        run_id,
+        science_row,
+        count(*) AS n_science,
+        bool_or(is_bkg) AS science_is_bkg,
+        list(target_id) AS targets,
+        list(dither) AS dithers
+    FROM joined
+    WHERE exptype = 'science'
+    GROUP BY run_id, science_row
+),
+weighed AS (
+    SELECT
+        j.run_id,
+        j.science_row,
+        j._row,
+        list_contains(s.targets, j.target_id) AS on_target,
+        list_contains(s.dithers, j.dither) AS on_dither,
+        s.n_science
+    FROM joined AS j
+    JOIN science_of AS s USING (run_id, science_row)
+    WHERE j.exptype = 'imprint'
+        AND j.is_bkg = s.science_is_bkg
+),
+by_target AS (
+    SELECT
+        *,
+        bool_or(on_target) OVER (PARTITION BY run_id, science_row) AS any_on_target
+    FROM weighed
+),
+by_dither AS (
+    SELECT
+        *,
+        count(*) OVER (PARTITION BY run_id, science_row) AS n_left,
+        bool_or(coalesce(on_dither, false)) OVER (PARTITION BY run_id, science_row) AS any_on_dither
+    FROM by_target
+    WHERE on_target OR NOT any_on_target
+),
+pruned AS (
+    SELECT run_id, science_row, _row
+    FROM by_target
+    WHERE any_on_target AND NOT on_target
+    UNION ALL
+    SELECT run_id, science_row, _row
+    FROM by_dither
+    WHERE n_science >= 1
+        AND n_science < n_left
+        AND any_on_dither
+        AND NOT coalesce(on_dither, false)
+)
+SELECT
+    j.run_id,
+    j.science_row AS asn_key,
+    j.creator_row,
+    j._row,
+    j.exptype,
+    j.expname,
+    row_number() OVER (PARTITION BY j.run_id, j.science_row ORDER BY j.position) AS member_order
+FROM joined AS j
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM pruned AS p
+    WHERE p.run_id = j.run_id
+        AND p.science_row = j.science_row
+        AND p._row = j._row
+)
