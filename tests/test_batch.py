@@ -29,6 +29,8 @@ def test_one_query_across_pools(three):
         ("pool_003_image_nircam.csv", "image2", 18),
         ("pool_003_image_nircam.csv", "image3", 2),
         ("pool_005_spec_niriss.csv", "image2", 2),
+        ("pool_005_spec_niriss.csv", "tso-spec2", 2),
+        ("pool_005_spec_niriss.csv", "tso3", 1),
     ]
 
 
@@ -39,7 +41,7 @@ def test_pools_table(three):
     assert rows == [
         ("pool_002_image_miri.csv", str(MIRI), 8, 9, 0),
         ("pool_003_image_nircam.csv", str(NIRCAM), 18, 20, 0),
-        ("pool_005_spec_niriss.csv", str(NIRISS), 4, 2, 2),
+        ("pool_005_spec_niriss.csv", str(NIRISS), 4, 5, 0),
     ]
 
 
@@ -104,7 +106,7 @@ def test_in_memory_sources_are_named_by_the_caller():
 def test_writes_each_pools_files_into_its_own_folder(tmp_path):
     asnsql.collect([MIRI, NIRISS], path=tmp_path)
     assert len(list((tmp_path / "pool_002_image_miri").glob("*_asn.json"))) == 9
-    assert len(list((tmp_path / "pool_005_spec_niriss").glob("*_asn.json"))) == 2
+    assert len(list((tmp_path / "pool_005_spec_niriss").glob("*_asn.json"))) == 5
 
 
 def test_errors():
