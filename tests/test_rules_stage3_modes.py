@@ -104,3 +104,26 @@ def test_time_series_only_for_observation_candidates(tmp_path):
     assert members(found["jw01366-o001_tso3_00001_asn.json"]) == [
         ("jw_00001_calints.fits", "science"), ("jw_00002_calints.fits", "science"),
     ]
+
+
+def test_time_series_acquisitions_join_only_as_acquisitions(tmp_path):
+    def row(n, exp_type, subarray="SUBGRISM64"):
+        return {
+            "filename": f"jw_{n:05d}_uncal.fits", "program": "1366", "obs_num": 1,
+            "exp_type": exp_type, "instrume": "NIRCAM", "detector": "NRCA3", "channel": "SHORT",
+            "targetid": 1, "pntgtype": "SCIENCE", "filter": "F210M", "pupil": "CLEAR",
+            "subarray": subarray, "is_psf": "F", "bkgdtarg": "F", "tsovisit": "T",
+            "asn_candidate": "[('o001', 'observation')]",
+        }
+
+    path = pool(tmp_path, [
+        row(1, "NRC_TACQ", "SUB32TATS"), row(2, "NRC_TSIMAGE"), row(3, "NRC_TSIMAGE"),
+        row(4, "NRC_TACONFIRM", "SUB32TATS"),
+    ])
+    found = of_type(asnsql.generate(path), "tso3")
+    # The confirmation follows science of its observation and joins in
+    # place; the acquisition before any science joins last.
+    assert members(found["jw01366-o001_tso3_00001_asn.json"]) == [
+        ("jw_00002_calints.fits", "science"), ("jw_00003_calints.fits", "science"),
+        ("jw_00004_cal.fits", "target_acquisition"), ("jw_00001_cal.fits", "target_acquisition"),
+    ]
