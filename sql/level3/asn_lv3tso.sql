@@ -32,10 +32,6 @@ FROM (
         -- s200a1/s200a2 name the slit but do not split associations.
         CASE WHEN fxd_slit IN ('s200a1', 's200a2') THEN NULL ELSE fxd_slit END AS slit_key,
         CASE
-            -- A target acquisition of a TSO visit passes the time-series
-            -- test too, but its own exposure type keeps it out of the
-            -- science's association: it only joins as an acquisition.
-            WHEN exptype = 'target_acquisition' THEN 'acq'
             WHEN is_tso(pntgtype, tsovisit, exp_type)
                 AND exp_type IS NOT NULL
                 AND subarray IS NOT NULL
@@ -54,6 +50,7 @@ FROM (
                     AND NOT nrsfss_valid_detector(fxd_slit, grating, filter, detector)
                 )
                 THEN 'science'
+            WHEN exptype = 'target_acquisition' THEN 'acq'
         END AS role
     FROM (
         SELECT

@@ -89,11 +89,15 @@ acq_members AS (
         q._row,
         q.exptype,
         q.expname,
-        q.obs_num
+        q.obs_num,
+        q.role
     FROM rule_rows AS q
     JOIN associations AS a
         ON q.run_id = a.run_id
-        AND q.role = 'acq'
+        -- A target acquisition that the rule itself accepts (e.g. a
+        -- non-science pointing of a science exposure type) still joins the
+        -- associations it is not a member of as an acquisition.
+        AND (q.role = 'acq' OR q.exptype = 'target_acquisition')
     JOIN science_members AS s
         ON s.run_id = a.run_id
         AND s.asn_key = a.asn_key
@@ -102,6 +106,13 @@ acq_members AS (
         ON sr.run_id = s.run_id
         AND sr._row = s._row
         AND sr.acq_key = q.acq_key
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM science_members AS own
+        WHERE own.run_id = a.run_id
+            AND own.asn_key = a.asn_key
+            AND own._row = q._row
+    )
 ),
 members AS (
     SELECT
@@ -116,15 +127,23 @@ members AS (
     JOIN created AS c USING (run_id, asn_key)
     UNION ALL
     SELECT
-        q.*,
+        q.run_id,
+        q.asn_key,
+        q._row,
+        q.exptype,
+        q.expname,
+        q.obs_num,
         -- An acquisition taken after science of its observation joined
-        -- then; otherwise the reference adds it once all science is placed.
+        -- then. One the rule itself accepted is offered again, with the
+        -- science, once the pass is over (phase 1); any other is added
+        -- once all science is placed.
         CASE
             WHEN EXISTS (
                 SELECT 1 FROM science_members AS s
                 WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
                     AND s.obs_num = q.obs_num AND s._row < q._row
             ) THEN 0
+            WHEN q.role <> 'acq' THEN 1
             ELSE 2
         END AS phase
     FROM acq_members AS q
