@@ -114,7 +114,9 @@ acq_members AS (
             AND own._row = q._row
     )
 ),
-members AS (
+-- Phase 0: joined during the pass over the pool; phase 1: joined when the
+-- pass was over, re-offered to associations created after the row.
+placed AS (
     SELECT
         m.run_id,
         m.asn_key,
@@ -125,6 +127,9 @@ members AS (
         CASE WHEN m._row >= c.creator_row THEN 0 ELSE 1 END AS phase
     FROM science_members AS m
     JOIN created AS c USING (run_id, asn_key)
+),
+members AS (
+    SELECT * FROM placed
     UNION ALL
     SELECT
         q.run_id,
@@ -133,17 +138,21 @@ members AS (
         q.exptype,
         q.expname,
         q.obs_num,
-        -- An acquisition taken after science of its observation joined
-        -- then. One the rule itself accepted is offered again, with the
-        -- science, once the pass is over (phase 1); any other is added
-        -- once all science is placed.
+        -- An acquisition joins once science of its observation is in: in
+        -- place if that science joined during the pass before it; if the
+        -- rule itself accepted it, when re-offered after the pass (in pool
+        -- order, with the science re-offered then); else at the very end.
         CASE
             WHEN EXISTS (
-                SELECT 1 FROM science_members AS s
+                SELECT 1 FROM placed AS s
                 WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
-                    AND s.obs_num = q.obs_num AND s._row < q._row
+                    AND s.obs_num = q.obs_num AND s.phase = 0 AND s._row < q._row
             ) THEN 0
-            WHEN q.role <> 'acq' THEN 1
+            WHEN q.role <> 'acq' AND EXISTS (
+                SELECT 1 FROM placed AS s
+                WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
+                    AND s.obs_num = q.obs_num AND (s.phase = 0 OR s._row < q._row)
+            ) THEN 1
             ELSE 2
         END AS phase
     FROM acq_members AS q
