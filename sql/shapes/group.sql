@@ -9,8 +9,11 @@
 -- Every distinct optional-key signature that no other signature of its group
 -- covers is one association; a science row joins each association whose set
 -- keys it agrees with (the reference re-offers rows to associations created
--- after them). Target acquisitions join the associations whose science
--- shares their observation number.
+-- after them). A row that pins fewer keys (a PSF reference or background
+-- without a target) is shared by every association it agrees with but
+-- creates at most one. Target acquisitions join the associations whose
+-- science shares their observation number; optional `name_parts` (a map)
+-- pass further product-name parts through.
 WITH science AS (
     SELECT * FROM rule_rows WHERE role = 'science'
 ),
