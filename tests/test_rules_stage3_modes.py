@@ -104,3 +104,57 @@ def test_time_series_only_for_observation_candidates(tmp_path):
     assert members(found["jw01366-o001_tso3_00001_asn.json"]) == [
         ("jw_00001_calints.fits", "science"), ("jw_00002_calints.fits", "science"),
     ]
+
+
+def test_time_series_acquisitions_join_only_as_acquisitions(tmp_path):
+    def row(n, exp_type, subarray="SUBGRISM64"):
+        return {
+            "filename": f"jw_{n:05d}_uncal.fits", "program": "1366", "obs_num": 1,
+            "exp_type": exp_type, "instrume": "NIRCAM", "detector": "NRCA3", "channel": "SHORT",
+            "targetid": 1, "pntgtype": "SCIENCE", "filter": "F210M", "pupil": "CLEAR",
+            "subarray": subarray, "is_psf": "F", "bkgdtarg": "F", "tsovisit": "T",
+            "asn_candidate": "[('o001', 'observation')]",
+        }
+
+    path = pool(tmp_path, [
+        row(1, "NRC_TACQ", "SUB32TATS"), row(2, "NRC_TSIMAGE"), row(3, "NRC_TSIMAGE"),
+        row(4, "NRC_TACONFIRM", "SUB32TATS"),
+    ])
+    found = of_type(asnsql.generate(path), "tso3")
+    # The confirmation follows science of its observation and joins in
+    # place; the acquisition before any science joins last.
+    assert members(found["jw01366-o001_tso3_00001_asn.json"]) == [
+        ("jw_00002_calints.fits", "science"), ("jw_00003_calints.fits", "science"),
+        ("jw_00004_cal.fits", "target_acquisition"), ("jw_00001_cal.fits", "target_acquisition"),
+    ]
+
+
+def test_acquisitions_the_rule_accepts_wait_for_their_observation(tmp_path):
+    def ami(n, obs, target, filt, pntgtype="SCIENCE", psf="F"):
+        return {
+            "filename": f"jw_{n:05d}_uncal.fits", "program": "1093", "obs_num": obs,
+            "exp_type": "NIS_AMI", "instrume": "NIRISS", "detector": "NIS", "targetid": target,
+            "pntgtype": pntgtype, "filter": filt, "pupil": "NRM", "subarray": "SUB80",
+            "is_psf": psf, "bkgdtarg": "F", "tsovisit": "F",
+            "asn_candidate": f"[('o{obs:03d}', 'observation')]",
+        }
+
+    path = pool(tmp_path, [
+        ami(10, 4, 1, "F480M", pntgtype="TARGET_ACQUISITION"),
+        ami(21, 2, 1, "F380M", pntgtype="TARGET_ACQUISITION"),
+        ami(28, 1, 2, "F380M"),
+        ami(33, 4, 1, "F380M", psf="T"),
+        ami(34, 2, 1, "F380M"),
+    ])
+    found = of_type(asnsql.generate(path, discover=True), "ami3")
+    # Row 21 (same filter) created the target 2 association and is re-offered
+    # to target 1's; row 10 (another filter) joins as an acquisition only once
+    # the PSF of its observation is in, so last. As jwst 3.0.0 writes them.
+    assert members(found["jw01093-a3001_ami3_00001_asn.json"]) == [
+        ("jw_00034_calints.fits", "science"), ("jw_00021_cal.fits", "target_acquisition"),
+        ("jw_00033_calints.fits", "psf"), ("jw_00010_cal.fits", "target_acquisition"),
+    ]
+    assert members(found["jw01093-a3001_ami3_00002_asn.json"]) == [
+        ("jw_00021_cal.fits", "target_acquisition"), ("jw_00028_calints.fits", "science"),
+        ("jw_00033_calints.fits", "psf"), ("jw_00010_cal.fits", "target_acquisition"),
+    ]

@@ -9,8 +9,11 @@
 -- Every distinct optional-key signature that no other signature of its group
 -- covers is one association; a science row joins each association whose set
 -- keys it agrees with (the reference re-offers rows to associations created
--- after them). Target acquisitions join the associations whose science
--- shares their observation number.
+-- after them). A row that pins fewer keys (a PSF reference or background
+-- without a target) is shared by every association it agrees with but
+-- creates at most one. Target acquisitions join the associations whose
+-- science shares their observation number; optional `name_parts` (a map)
+-- pass further product-name parts through.
 WITH science AS (
     SELECT * FROM rule_rows WHERE role = 'science'
 ),
@@ -89,11 +92,15 @@ acq_members AS (
         q._row,
         q.exptype,
         q.expname,
-        q.obs_num
+        q.obs_num,
+        q.role
     FROM rule_rows AS q
     JOIN associations AS a
         ON q.run_id = a.run_id
-        AND q.role = 'acq'
+        -- A target acquisition that the rule itself accepts (e.g. a
+        -- non-science pointing of a science exposure type) still joins the
+        -- associations it is not a member of as an acquisition.
+        AND (q.role = 'acq' OR q.exptype = 'target_acquisition')
     JOIN science_members AS s
         ON s.run_id = a.run_id
         AND s.asn_key = a.asn_key
@@ -102,8 +109,17 @@ acq_members AS (
         ON sr.run_id = s.run_id
         AND sr._row = s._row
         AND sr.acq_key = q.acq_key
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM science_members AS own
+        WHERE own.run_id = a.run_id
+            AND own.asn_key = a.asn_key
+            AND own._row = q._row
+    )
 ),
-members AS (
+-- Phase 0: joined during the pass over the pool; phase 1: joined when the
+-- pass was over, re-offered to associations created after the row.
+placed AS (
     SELECT
         m.run_id,
         m.asn_key,
@@ -114,17 +130,32 @@ members AS (
         CASE WHEN m._row >= c.creator_row THEN 0 ELSE 1 END AS phase
     FROM science_members AS m
     JOIN created AS c USING (run_id, asn_key)
+),
+members AS (
+    SELECT * FROM placed
     UNION ALL
     SELECT
-        q.*,
-        -- An acquisition taken after science of its observation joined
-        -- then; otherwise the reference adds it once all science is placed.
+        q.run_id,
+        q.asn_key,
+        q._row,
+        q.exptype,
+        q.expname,
+        q.obs_num,
+        -- An acquisition joins once science of its observation is in: in
+        -- place if that science joined during the pass before it; if the
+        -- rule itself accepted it, when re-offered after the pass (in pool
+        -- order, with the science re-offered then); else at the very end.
         CASE
             WHEN EXISTS (
-                SELECT 1 FROM science_members AS s
+                SELECT 1 FROM placed AS s
                 WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
-                    AND s.obs_num = q.obs_num AND s._row < q._row
+                    AND s.obs_num = q.obs_num AND s.phase = 0 AND s._row < q._row
             ) THEN 0
+            WHEN q.role <> 'acq' AND EXISTS (
+                SELECT 1 FROM placed AS s
+                WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
+                    AND s.obs_num = q.obs_num AND (s.phase = 0 OR s._row < q._row)
+            ) THEN 1
             ELSE 2
         END AS phase
     FROM acq_members AS q
