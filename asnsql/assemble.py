@@ -154,11 +154,14 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
             m.exptype, m.expname, m.member_order, m.program, m.target,
             m.instrument, m.opt_elem, m.opt_elem2, m.slit, m.subarray, m.obs_num,
             r.registry, r.cand_id, r.cand_type,
-            e.raw_exposerr, i.item_candidate, e.raw_program, e.raw_targetid
+            e.raw_exposerr, i.item_candidate, c.raw_program, c.raw_targetid
         FROM rule_members AS m
         JOIN runs AS r USING (run_id)
-        JOIN exposures AS e USING (_row)
-        JOIN items AS i USING (run_id, _row)
+        -- The creating row names the association even when it is no member.
+        JOIN exposures AS c ON c._row = m.creator_row
+        -- Members that are not pool rows (WFSS catalogs) have no exposure.
+        LEFT JOIN exposures AS e ON e._row = m._row
+        LEFT JOIN items AS i ON i.run_id = m.run_id AND i._row = m._row
         ORDER BY m.run_id, m.creator_row, m.rule_rank, m.asn_key, m.member_order
         """
     ).fetchall()
@@ -178,11 +181,15 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
     for key, members in groups.items():
         first = members[0]
         rule = by_name[first["rule"]]
-        creator = next((m for m in members if m["_row"] == first["creator_row"]), first)
+        creator = first  # raw_program and raw_targetid are the creating row's
         asn_id = first["cand_id"] if first["registry"] == "candidate" else DISCOVERED_ID
         acid_type = first["cand_type"]
         docs = []
         for m in members:
+            if m["_row"] is None:
+                # Not a pool row: the reference writes only these two fields.
+                docs.append({"expname": m["expname"], "exptype": m["exptype"]})
+                continue
             doc = {"expname": m["expname"], "exptype": m["exptype"], "exposerr": m["exposerr"]}
             if rule.level == 3:
                 doc["asn_candidate"] = m["item_candidate"]

@@ -14,7 +14,7 @@ from asnsql.assemble import DEGRADED_NOTOK, DEGRADED_OK, EMPTY_VALUES, Associati
 def to_document(asn: Association, pool_name: str, version_id: str | None) -> dict:
     """The JSON document of one association, fields in the reference's order."""
     degraded = DEGRADED_OK
-    if any(m["exposerr"] not in EMPTY_VALUES for m in asn.members):
+    if any(m.get("exposerr") not in EMPTY_VALUES for m in asn.members):
         degraded = DEGRADED_NOTOK
     doc = {
         "asn_type": asn.asn_type,

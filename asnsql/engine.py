@@ -180,7 +180,8 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
                 {col('instrument')}, {col('opt_elem')}, {col('opt_elem2')},
                 {col('slit')}, {col('subarray')}, {col('obs_num')}
             FROM ({shape_sql}) AS m
-            JOIN rule_rows AS r USING (run_id, _row)
+            -- Members that are not pool rows (_row NULL) keep no rule columns.
+            LEFT JOIN rule_rows AS r USING (run_id, _row)
             """,
             {"rule": rule.name, "rank": rank},
         )
