@@ -21,6 +21,9 @@ def is_valid(asn: Association) -> bool:
     if not any(m["exptype"] == "science" for m in asn.members):
         return False
     acid_type = asn.acid_type.lower()
+    if asn.rule.options.get("candidates") == "any":
+        # The rule takes associations of every candidate type (WFSS parallels).
+        return True
     if asn.level == 2:
         if acid_type == "observation":
             return True
