@@ -22,7 +22,11 @@ SELECT
     pool_int(numdthpt) AS nod_numdthpt,
     pool_int(patt_num) AS nod_patt_num,
     coalesce(pool_int(subpxpts), pool_int(subpxpns)) AS nod_subpx,
-    fxd_slit AS nod_slit
+    fxd_slit AS nod_slit,
+    true AS prune_imprints,                                  -- the reference prunes surplus imprints of IFU nods
+    raw_targetid AS imprint_target,
+    coalesce(bkgdtarg = 't', false) AS imprint_bkg,
+    dithptin AS imprint_dither
 FROM (
     SELECT
         *,

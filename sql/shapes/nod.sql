@@ -1,4 +1,4 @@
--- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "science_key", "nod_exp_type", "nod_target", "nod_numdthpt", "nod_patt_num", "nod_subpx", "nod_slit"]
+-- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "science_key", "nod_exp_type", "nod_target", "nod_numdthpt", "nod_patt_num", "nod_subpx", "nod_slit", "prune_imprints", "imprint_target", "imprint_bkg", "imprint_dither"]
 --
 -- Shape "nod": a nod set split into one association per science exposure,
 -- the other nods its background (Stage 2 NIRSpec MSA, FS and IFU nods).
@@ -7,13 +7,19 @@
 --   run_id, _row, role ('science' or 'other'), exptype, expname,
 --   group_key (list: the mode every member pins, NULL entries included),
 --   science_key (list: what science members must also share; the first
---   science pins it), and the nod_* columns `nod_background_overlap` reads.
+--   science pins it), the nod_* columns `nod_background_overlap` reads,
+--   and, for rules that prune imprints (prune_imprints), each row's raw
+--   target, background flag and dither index.
 -- The reference first gathers the set: the first row of a group creates an
 -- association; a science row with a new science_key creates another; other
 -- rows (backgrounds, imprints) join every association existing when they
 -- come. Then each science member becomes the science of its own copy, the
 -- other science members its background unless they overlap it, followed
 -- by the other rows; the copy keeps the set's creator (program, target).
+-- Before splitting, a pruning rule drops surplus imprints as the reference
+-- does: of the imprints taken like the science (target or background),
+-- those of another target when some share a science target; then, when
+-- more imprints than science remain, those at no science dither position.
 WITH science AS (
     SELECT * FROM rule_rows WHERE role = 'science'
 ),
@@ -66,6 +72,55 @@ set_members AS (
             OR (r.role <> 'science' AND r._row >= t.creator_row)
         )
 ),
+imprint_checks AS (
+    -- Per set: which imprints the pruning looks at, and how they match.
+    SELECT
+        m.*,
+        m.exptype = 'imprint'
+            AND m.imprint_bkg = bool_or(m.role = 'science' AND m.imprint_bkg)
+                OVER (PARTITION BY m.run_id, m.creator_row) AS checked,
+        list_contains(
+            list(m.imprint_target) FILTER (WHERE m.role = 'science')
+                OVER (PARTITION BY m.run_id, m.creator_row),
+            m.imprint_target
+        ) AS target_match,
+        list_contains(
+            list(coalesce(m.imprint_dither, '')) FILTER (WHERE m.role = 'science')
+                OVER (PARTITION BY m.run_id, m.creator_row),
+            coalesce(m.imprint_dither, '')
+        ) AS dither_match,
+        count(*) FILTER (WHERE m.role = 'science')
+            OVER (PARTITION BY m.run_id, m.creator_row) AS n_science
+    FROM set_members AS m
+),
+imprint_targets AS (
+    SELECT
+        *,
+        checked AND bool_or(checked AND target_match)
+            OVER (PARTITION BY run_id, creator_row) AND NOT target_match AS off_target
+    FROM imprint_checks
+),
+imprint_dithers AS (
+    SELECT
+        *,
+        checked AND NOT off_target AS remaining,
+        count(*) FILTER (WHERE checked AND NOT off_target)
+            OVER (PARTITION BY run_id, creator_row) AS n_remaining,
+        bool_or(checked AND NOT off_target AND dither_match)
+            OVER (PARTITION BY run_id, creator_row) AS any_dither
+    FROM imprint_targets
+),
+pruned_members AS (
+    SELECT * EXCLUDE (checked, target_match, dither_match, n_science, off_target,
+                      remaining, n_remaining, any_dither)
+    FROM imprint_dithers
+    WHERE NOT coalesce(prune_imprints, false)
+        OR NOT (
+            off_target
+            OR (remaining AND n_science >= 1 AND n_science < n_remaining
+                AND any_dither AND NOT dither_match)
+        )
+),
 valid_sets AS (
     -- A background candidate's set needs a background member of its own.
     SELECT m.run_id, m.creator_row
@@ -85,9 +140,9 @@ splits AS (
              ELSE m.exptype END AS exptype,
         m.expname,
         CASE WHEN m._row = s._row THEN 0 WHEN m.role = 'science' THEN 1 ELSE 2 END AS part
-    FROM set_members AS s
+    FROM pruned_members AS s
     JOIN valid_sets AS v USING (run_id, creator_row)
-    JOIN set_members AS m
+    JOIN pruned_members AS m
         ON m.run_id = s.run_id AND m.creator_row = s.creator_row
     WHERE s.role = 'science'
         AND (
