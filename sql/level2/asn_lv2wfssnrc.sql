@@ -13,33 +13,20 @@ SELECT
     exptype,
     stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
     [program, tsovisit, target, instrume, detector] AS group_key,
-    'closest' AS direct_choice,
+    'closest' AS direct_choice,                     -- the next direct image by expspcin
     pool_int(expspcin) AS expspcin_num,
-    'jw' || padded_program(raw_program) || '-'
-        || CASE WHEN registry = 'candidate' THEN cand_id ELSE 'a3001' END
-        || '_t' || CASE WHEN length(re_escape(target)) < 3 THEN lpad(re_escape(target), 3, '0')
-                        ELSE re_escape(target) END
-        || '_' || re_escape(instrume) || '_' AS name_prefix,
+    wfss_catalog_prefix(raw_program, registry, cand_id, target, instrume) AS name_prefix,
     wfss_opt_elem(instrume, filter, band, pupil, grating) AS name_opt_elem,
     '' AS name_suffix
 FROM (
     SELECT
         *,
-        -- A direct image calibrated as science is the grism's direct image.
-        CASE
-            WHEN stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
-                AND exp_type IN ('nis_image', 'nrc_image', 'mir_image')
-                THEN 'direct_image'
-            ELSE stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg)
-        END AS exptype,
-        -- Direct-image candidates are named for target 000.
-        CASE
-            WHEN regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]') THEN '000'
-            ELSE targetid
-        END AS target
+        wfss_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        wfss_target(item_candidate, targetid) AS target
     FROM items
 )
 WHERE exp_type IN ('nrc_wfss', 'nrc_image')
+    AND program IS NOT NULL
+    AND detector IS NOT NULL
     AND instrume IS NOT NULL
     AND target IS NOT NULL
-    AND program IS NOT NULL AND detector IS NOT NULL

@@ -94,3 +94,30 @@ CREATE OR REPLACE MACRO wfss_opt_elem(instrume, filter, band, pupil, grating) AS
             'clear'
         )
     END;
+
+-- Member exposure type in a WFSS association: an image calibrated as
+-- science is the grism's direct image.
+CREATE OR REPLACE MACRO wfss_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS
+    CASE
+        WHEN stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
+            AND exp_type IN ('nis_image', 'nrc_image', 'mir_image')
+            THEN 'direct_image'
+        ELSE stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg)
+    END;
+
+-- The target a WFSS association pins: 000 for a direct-image candidate.
+CREATE OR REPLACE MACRO wfss_target(item_candidate, targetid) AS
+    CASE
+        WHEN regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]') THEN '000'
+        ELSE targetid
+    END;
+
+-- The Stage 3 product name of the direct images up to the optical element:
+-- jw<program>-<candidate>_t<target>_<instrument>_ (values escaped as the
+-- reference's constraints hold them).
+CREATE OR REPLACE MACRO wfss_catalog_prefix(raw_program, registry, cand_id, target, instrume) AS
+    'jw' || padded_program(raw_program)
+    || '-' || CASE WHEN registry = 'candidate' THEN cand_id ELSE 'a3001' END
+    || '_t' || CASE WHEN length(re_escape(target)) < 3 THEN lpad(re_escape(target), 3, '0')
+                    ELSE re_escape(target) END
+    || '_' || re_escape(instrume) || '_';
