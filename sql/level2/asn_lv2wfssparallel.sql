@@ -10,7 +10,13 @@
 SELECT
     run_id,
     _row,
-    CASE WHEN exptype = 'science' THEN 'science' ELSE 'other' END AS role,
+    CASE
+        WHEN exptype = 'science' THEN 'science'
+        -- Images and acquisitions are offered again to later associations.
+        WHEN exp_type IN ('nis_image', 'nrc_image', 'mir_image')
+            OR exptype = 'target_acquisition' THEN 'reoffered'
+        ELSE 'other'
+    END AS role,
     exptype,
     stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
     [target, instrume] AS group_key,

@@ -70,6 +70,8 @@ set_members AS (
         AND (
             (r.role = 'science' AND r.science_key IS NOT DISTINCT FROM t.science_key)
             OR (r.role <> 'science' AND r._row >= t.creator_row)
+            -- Acquisitions are offered again to every association at the end.
+            OR (r.role <> 'science' AND r.exptype = 'target_acquisition')
         )
 ),
 imprint_checks AS (
@@ -139,7 +141,12 @@ splits AS (
              WHEN m.role = 'science' THEN 'background'
              ELSE m.exptype END AS exptype,
         m.expname,
-        CASE WHEN m._row = s._row THEN 0 WHEN m.role = 'science' THEN 1 ELSE 2 END AS part
+        CASE
+            WHEN m._row = s._row THEN 0
+            WHEN m.role = 'science' THEN 1
+            WHEN m._row >= s.creator_row THEN 2
+            ELSE 3                       -- acquisitions re-offered at the end
+        END AS part
     FROM pruned_members AS s
     JOIN valid_sets AS v USING (run_id, creator_row)
     JOIN pruned_members AS m

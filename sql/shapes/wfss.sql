@@ -4,16 +4,19 @@
 -- replaced by the Stage 3 products made from them (Stage 2 WFSS).
 --
 -- Input view `rule_rows`:
---   run_id, _row, role ('science' or 'other'), exptype ('direct_image' for
---   direct images), expname, group_key (list: must be equal),
+--   run_id, _row, role ('science'; 'reoffered' for images and
+--   acquisitions, which the reference offers again to associations created
+--   after them; 'other'), exptype ('direct_image' for direct images),
+--   expname, group_key (list: must be equal),
 --   direct_choice ('closest': the direct image taken soonest after the
 --   science, by exposure spectral index `expspcin_num`; 'long': the first
 --   long-wavelength one), name_prefix/name_opt_elem/name_suffix (the
 --   catalog name is prefix || opt_elem of the chosen direct image || suffix).
 -- As in the reference, the group's first row creates an association, which
 -- the first science row joins; other science rows create their own. Direct
--- images join every association of their group (those created after them
--- at the end, as the reference re-offers them). An association without a
+-- images (and acquisitions) join every association of their group, those
+-- created after them at the end, as the reference re-offers them; other
+-- rows join the associations existing when they come. An association without a
 -- direct image is dropped; the direct images leave, and a direct image,
 -- source catalog and segmentation map member (expname and exptype only)
 -- come last.
@@ -72,7 +75,11 @@ members AS (
     JOIN rule_rows AS r
         ON r.run_id = a.run_id
         AND r.group_key IS NOT DISTINCT FROM a.group_key
-        AND (r._row = a.science_row OR r.role <> 'science')
+        AND (
+            r._row = a.science_row
+            OR r.role = 'reoffered'
+            OR (r.role = 'other' AND r._row >= a.creator_row)
+        )
 ),
 chosen AS (
     -- The best choice, the first direct image (in member order) among equals.
