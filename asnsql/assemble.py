@@ -181,7 +181,6 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
     for key, members in groups.items():
         first = members[0]
         rule = by_name[first["rule"]]
-        creator = first  # raw_program and raw_targetid are the creating row's
         asn_id = first["cand_id"] if first["registry"] == "candidate" else DISCOVERED_ID
         acid_type = first["cand_type"]
         docs = []
@@ -196,13 +195,13 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
             docs.append(doc)
         for m in members:
             m["role_science"] = m["exptype"] == "science"
-        program = pad_program(creator["raw_program"])
+        program = pad_program(first["raw_program"])
         if rule.level == 3:
             product, target = stage3_product_name(rule, program, asn_id, members)
             obs = frozenset(re.escape(m["obs_num"]) for m in members
                             if m["role_science"] and m["obs_num"] is not None)
         else:
-            product, target, obs = stage2_product_name(docs), creator["raw_targetid"], frozenset()
+            product, target, obs = stage2_product_name(docs), first["raw_targetid"], frozenset()
         keys = {
             "candidate": asn_id,
             "program": first["program"],
