@@ -97,3 +97,30 @@ def test_wfss_catalog_members(tmp_path):
         {"expname": root + "f150w-f200w_segm.fits", "exptype": "segmap"},
     ]
     assert docs["jw_00004"]["products"][0]["members"][1]["expname"] == root + "clear-f150w_i2d.fits"
+
+
+def test_miri_slit_nod_first_background_pins_position(tmp_path):
+    """Confirmations join every nod; the first background position joined is the only one."""
+    cand = "[('o001', 'observation')]"
+    rows = [
+        ["jw_00001_uncal.fits", "1033", "mir_taconfirm", "none", "1", cand],
+        ["jw_00002_uncal.fits", "1033", "mir_lrs-fixedslit", "along-slit-nod", "1", cand],
+        ["jw_00003_uncal.fits", "1033", "mir_lrs-fixedslit", "along-slit-nod", "2", cand],
+        ["jw_00004_uncal.fits", "1033", "mir_taconfirm", "none", "1", cand],
+        ["jw_00005_uncal.fits", "1033", "mir_lrs-fixedslit", "along-slit-nod", "3", cand],
+    ]
+    path = tmp_path / "pool.csv"
+    path.write_text("filename|program|exp_type|patttype|patt_num|asn_candidate"
+                    "|targetid|pntgtype|instrume|detector|filter|subarray\n"
+                    + "\n".join("|".join([*r, "1", "science", "miri", "mirimage", "p750l", "full"]) for r in rows) + "\n")
+    result = asnsql.generate(path, all_candidates=True)
+
+    def names(*pairs):
+        return [(f"jw_{n:05d}_rate.fits", kind) for n, kind in pairs]
+
+    ta, sci, bkg = "target_acquisition", "science", "background"
+    assert _members(result, "Asn_Lv2MIRLRSFixedSlitNod") == {
+        "jw_00002": names((1, ta), (2, sci), (3, bkg), (4, ta)),
+        "jw_00003": names((3, sci), (4, ta), (5, bkg), (1, ta)),
+        "jw_00005": names((5, sci), (2, bkg), (1, ta), (4, ta)),
+    }

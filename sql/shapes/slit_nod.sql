@@ -15,7 +15,9 @@
 -- position (the reference's "((?!p).)*" test) is background: taken later it
 -- joins at once, taken earlier it joins when science nods are re-offered
 -- to existing associations (phase 1; background-target nods are never
--- re-offered). Confirmations join at once, or at the very end when taken
+-- re-offered); the first background to join pins its position, so later
+-- nods join only at that same position. Confirmations join at once, or at
+-- the very end when taken
 -- before the association existed (phase 2), as all acquisitions are.
 WITH science AS (
     SELECT
@@ -47,7 +49,7 @@ associations AS (
     LEFT JOIN first_ta AS t
         ON t.run_id = s.run_id AND t.group_key IS NOT DISTINCT FROM s.group_key
 ),
-members AS (
+joined AS (
     SELECT
         a.run_id,
         a.science_row,
@@ -57,6 +59,8 @@ members AS (
              WHEN r.role = 'science' THEN 'background'
              ELSE r.exptype END AS exptype,
         r.expname,
+        r.patt,
+        r._row <> a.science_row AND r.role IN ('science', 'nod') AS is_background,
         CASE
             WHEN r._row >= a.creator_row THEN 0
             WHEN r.role = 'ta' THEN 2
@@ -72,6 +76,17 @@ members AS (
             r.role IN ('science', 'nod')
             AND NOT contains(r.patt, a.patt)
             AND (r._row > a.creator_row OR r.role = 'science')
+        )
+),
+members AS (
+    -- The first background to join pins its position: later ones must share it.
+    SELECT *
+    FROM joined
+    QUALIFY NOT is_background
+        OR patt = first_value(CASE WHEN is_background THEN patt END IGNORE NULLS) OVER (
+            PARTITION BY run_id, science_row
+            ORDER BY NOT is_background, phase, _row
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
         )
 )
 SELECT
