@@ -173,11 +173,14 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
             m.exptype, m.expname, m.member_order, m.program, m.target,
             m.instrument, m.opt_elem, m.opt_elem2, m.slit, m.subarray, m.obs_num,
             m.name_parts, r.registry, r.cand_id, r.cand_type,
-            e.raw_exposerr, i.item_candidate, e.raw_program, e.raw_targetid
+            e.raw_exposerr, i.item_candidate, c.raw_program, c.raw_targetid
         FROM rule_members AS m
         JOIN runs AS r USING (run_id)
-        JOIN exposures AS e USING (_row)
-        JOIN items AS i USING (run_id, _row)
+        -- The creating row names the association even when it is no member.
+        JOIN exposures AS c ON c._row = m.creator_row
+        -- Members that are not pool rows (WFSS catalogs) have no exposure.
+        LEFT JOIN exposures AS e ON e._row = m._row
+        LEFT JOIN items AS i ON i.run_id = m.run_id AND i._row = m._row
         ORDER BY m.run_id, m.creator_row, m.rule_rank, m.asn_key, m.member_order
         """
     ).fetchall()
@@ -197,11 +200,14 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
     for key, members in groups.items():
         first = members[0]
         rule = by_name[first["rule"]]
-        creator = next((m for m in members if m["_row"] == first["creator_row"]), first)
         asn_id = first["cand_id"] if first["registry"] == "candidate" else DISCOVERED_ID
         acid_type = first["cand_type"]
         docs = []
         for m in members:
+            if m["_row"] is None:
+                # Not a pool row: the reference writes only these two fields.
+                docs.append({"expname": m["expname"], "exptype": m["exptype"]})
+                continue
             doc = {"expname": m["expname"], "exptype": m["exptype"], "exposerr": m["exposerr"]}
             if rule.level == 3:
                 doc["asn_candidate"] = m["item_candidate"]
@@ -212,13 +218,13 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
             # observation numbers; target acquisitions join on their
             # observation alone.
             m["role_science"] = m["exptype"] != "target_acquisition"
-        program = pad_program(creator["raw_program"])
+        program = pad_program(first["raw_program"])
         if rule.level == 3:
             product, target = stage3_product_name(rule, program, asn_id, members)
             obs = frozenset(re.escape(m["obs_num"]) for m in members
                             if m["role_science"] and m["obs_num"] is not None)
         else:
-            product, target, obs = stage2_product_name(docs), creator["raw_targetid"], frozenset()
+            product, target, obs = stage2_product_name(docs), first["raw_targetid"], frozenset()
         keys = {
             "candidate": asn_id,
             "program": first["program"],

@@ -213,6 +213,14 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
                 for rank in ranks
             )
         )
+        # The passes, numbered as in rule_rows, for shapes that need a pass's
+        # candidate type.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT"
+            f" r.run_id + k.rank * {RULE_STRIDE} AS run_id, r.registry, r.cand_id, r.cand_type"
+            " FROM runs AS r CROSS JOIN (SELECT unnest($ranks) AS rank) AS k",
+            {"ranks": ranks},
+        )
         columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
 
         def col(name):
@@ -222,14 +230,15 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
             f"""
             INSERT INTO rule_members
             SELECT
-                n.rule, r.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
+                n.rule, n.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
                 m._row, m.exptype, m.expname, m.member_order, {col('program')},
                 {col('target')}, {col('instrument')}, {col('opt_elem')},
                 {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')},
                 {col('name_parts')}
             FROM ({read_sql(f"shapes/{shape}.sql")}) AS m
-            JOIN rule_rows AS r USING (run_id, _row)
-            JOIN rule_names AS n USING (rule_rank)
+            JOIN rule_names AS n ON n.rule_rank = m.run_id // {RULE_STRIDE}
+            -- Members that are not pool rows (_row NULL) keep no rule columns.
+            LEFT JOIN rule_rows AS r ON r.run_id = m.run_id AND r._row = m._row
             """
         )
     for rank in range(len(rules)):

@@ -28,6 +28,9 @@ def is_valid(asn: Association) -> bool:
     acid_type = asn.acid_type.lower()
     if not rule_valid(asn, acid_type):
         return False
+    if asn.rule.options.get("candidates") == "any":
+        # The rule takes associations of every candidate type (WFSS parallels).
+        return True
     if asn.level == 2:
         if acid_type == "observation":
             return True

@@ -123,3 +123,16 @@ def test_ignore_default_needs_rules():
 def test_missing_rule_path(tmp_path):
     with pytest.raises(RuleError, match="no such rule file or folder"):
         load_rules([tmp_path / "nope.sql"])
+
+
+def test_each_macro_is_defined_once():
+    """A second CREATE OR REPLACE of a macro silently wins over the first."""
+    import re
+    from collections import Counter
+
+    from asnsql.sqlfiles import sql_root
+
+    names = Counter()
+    for path in (sql_root() / "views").glob("*.sql"):
+        names.update(re.findall(r"CREATE OR REPLACE MACRO (\w+)", path.read_text()))
+    assert [name for name, count in names.items() if count > 1] == []

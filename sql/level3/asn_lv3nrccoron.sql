@@ -35,7 +35,7 @@ FROM (
             WHEN exp_type = 'nrc_coron'
                 AND bkgdtarg IS NULL
                 AND subarray IS NOT NULL
-                AND nrccoron_valid_detector(detector, subarray, pupil)
+                AND nrccoron_valid_detector(subarray, pupil, detector)
                 AND (exptype <> 'science' OR targetid IS NOT NULL)
                 THEN 'science'
             WHEN exptype = 'target_acquisition' THEN 'acq'

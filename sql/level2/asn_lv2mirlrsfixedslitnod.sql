@@ -1,0 +1,32 @@
+-- name = "Asn_Lv2MIRLRSFixedSlitNod"
+-- asn_type = "spec2"
+-- level = 2
+-- shape = "slit_nod"
+-- purpose = "Calibrate each MIRI LRS slit exposure of an along-slit nod, the nods at the other position as background."
+-- groups_on = "program; TSO visit as it is"
+-- excludes = "background candidates; slit exposures without along-slit nod pattern or nod position"
+-- attaches = "nods at another position (as `background`); target-acquisition confirmations of the pass"
+SELECT
+    run_id,
+    _row,
+    CASE
+        WHEN exp_type = 'mir_taconfirm' THEN 'ta'
+        WHEN exptype = 'science' THEN 'science'
+        ELSE 'nod'
+    END AS role,
+    exptype,
+    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    [program, tsovisit] AS group_key,
+    patt_num AS patt
+FROM (
+    SELECT
+        *,
+        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+    FROM items
+)
+WHERE program IS NOT NULL
+    AND cand_type <> 'background'
+    AND (
+        exp_type = 'mir_taconfirm'
+        OR (exp_type = 'mir_lrs-fixedslit' AND patttype = 'along-slit-nod' AND patt_num IS NOT NULL)
+    )
