@@ -93,8 +93,9 @@ def _joined(values) -> str:
 def stage3_product_name(rule: Rule, program: str, asn_id: str, rows: list[dict]) -> tuple[str, str]:
     """Product name and target (``tNNN``) of a Stage 3 association.
 
-    Name parts are the distinct values the science members carry, the way the
-    reference joins the values its constraints found.
+    Name parts are the distinct values the members the rule accepted (all
+    but target acquisitions) carry, the way the reference joins the values
+    its constraints found.
     """
     science = [r for r in rows if r["role_science"]]
     target = "t" + _joined({r["target"] for r in science}).rjust(3, "0")
@@ -188,7 +189,11 @@ def assemble(con, rules: list[Rule], pool_name: str) -> list[Association]:
                 doc["asn_candidate"] = m["item_candidate"]
             docs.append(doc)
         for m in members:
-            m["role_science"] = m["exptype"] == "science"
+            # Members the rule's own constraints accepted (science, and the
+            # backgrounds spectral rules take) pin the name parts and the
+            # observation numbers; target acquisitions join on their
+            # observation alone.
+            m["role_science"] = m["exptype"] != "target_acquisition"
         program = pad_program(creator["raw_program"])
         if rule.level == 3:
             product, target = stage3_product_name(rule, program, asn_id, members)

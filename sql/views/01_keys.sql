@@ -16,7 +16,8 @@ CREATE OR REPLACE MACRO keys_agree(a, b) AS
 CREATE OR REPLACE MACRO keys_cover(a, b) AS
     coalesce(
         list_bool_and(
-            list_transform(list_zip(a, b), lambda p: p[2] IS NULL OR p[1] = p[2])
+            -- an entry unset in `a` but set in `b` is false, not NULL
+            list_transform(list_zip(a, b), lambda p: p[2] IS NULL OR coalesce(p[1] = p[2], false))
         ),
         true
     );
