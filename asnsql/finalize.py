@@ -9,8 +9,9 @@ which order it keeps.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import PurePosixPath
 
-from asnsql.assemble import Association
+from asnsql.assemble import Association, remove_suffix
 
 # Candidate types whose Stage 3 associations must span several observations.
 MULTI_OBSERVATION_TYPES = frozenset({"group", "background", "mosaic"})
@@ -27,9 +28,31 @@ def is_valid(asn: Association) -> bool:
         if acid_type == "background":
             return any(m["exptype"] == "background" for m in asn.members)
         return False
-    if acid_type in MULTI_OBSERVATION_TYPES and len(asn.obs_nums) <= 1:
+    if (
+        acid_type in MULTI_OBSERVATION_TYPES
+        and len(asn.obs_nums) <= 1
+        # The nodded-spectra rule finalises on its own and skips this test.
+        and asn.rule.options.get("finalize") != "nod_backgrounds"
+    ):
         return False
     return True
+
+
+def add_nod_backgrounds(asn: Association) -> None:
+    """Let each nod be the others' background (rules with ``finalize = "nod_backgrounds"``).
+
+    With two or more science members, each science member is repeated at the
+    end as a ``background`` member named for its ``x1d`` product, as the
+    reference's ``make_fixedslit_bkg`` does; with fewer, nothing changes.
+    """
+    if asn.rule.options.get("finalize") != "nod_backgrounds":
+        return
+    science = [m for m in asn.members if m["exptype"] == "science"]
+    if len(science) < 2:
+        return
+    for member in science:
+        stem = remove_suffix(PurePosixPath(member["expname"]).stem)
+        asn.members.append({**member, "expname": stem + "_x1d.fits", "exptype": "background"})
 
 
 def same_as(a: Association, b: Association) -> bool:
@@ -148,6 +171,8 @@ def finalize(asns: list[Association]) -> list[Association]:
     result = []
     for level in (2, 3):
         mine = [a for a in asns if a.level == level and is_valid(a)]
+        for asn in mine:
+            add_nod_backgrounds(asn)
         mine = prune_duplicate_associations(mine)
         mine = prune_duplicate_products(mine)
         resequence(mine)
