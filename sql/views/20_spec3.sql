@@ -71,9 +71,10 @@ CREATE OR REPLACE MACRO stage3_target(item_candidate, exptype, targetid) AS
         ELSE targetid
     END;
 
--- Role of an exposure in a Stage 3 association whose own constraints it
--- passes (`rule_match`): a member, or a target acquisition that joins the
--- science of its observation.
+-- Role of an exposure in a Stage 3 association: 'science' (the group
+-- shape's role for rows its keys place, backgrounds included) when it passes
+-- the rule's own constraints (`rule_match`), else 'acq' for a target
+-- acquisition, which joins the science of its observation.
 CREATE OR REPLACE MACRO stage3_role(rule_match, exptype) AS
     CASE
         WHEN rule_match THEN 'science'
