@@ -100,3 +100,37 @@ def test_keys_cover(a, b, expected):
     install_views(con)
     got = con.execute("SELECT keys_cover($a::VARCHAR[], $b::VARCHAR[])", {"a": a, "b": b}).fetchone()[0]
     assert got is expected
+
+
+def test_background_shared_by_two_targets(tmp_path):
+    """A background first creates the association of the next science target.
+
+    It joins the later target's association from the re-processing queue, so
+    there it comes last; that association was created later, so it is
+    numbered first.
+    """
+    cand = "[('o00{0}', 'observation'), ('c1000', 'background')]"
+    fss = "NRS_FIXEDSLIT|NIRSPEC|NRS1|{0}|SCIENCE|F100LP|G140M|S200A2|S200A2|NULL|{1}"
+    rows = [
+        f"jw_1_uncal.fits|1|1|{fss.format(9, 'T')}|{cand.format(1)}",
+        f"jw_2_uncal.fits|1|2|{fss.format(1, 'F')}|{cand.format(2)}",
+        f"jw_3_uncal.fits|1|3|{fss.format(2, 'F')}|{cand.format(3)}",
+        f"jw_4_uncal.fits|1|3|NRS_TACQ|NIRSPEC|NRS1|2|SCIENCE|F140X|MIRROR|NULL|SUB32|NULL|F|{cand.format(3)}",
+        f"jw_5_uncal.fits|1|4|{fss.format(9, 'T')}|{cand.format(4)}",
+    ]
+    docs = _generate(tmp_path, rows)
+    first = docs["jw00001-c1000_spec3_00001_asn"]
+    assert first["target"] == "t002"
+    assert _members(first) == [
+        ("jw_3_cal.fits", "science"),
+        ("jw_4_cal.fits", "target_acquisition"),
+        ("jw_5_x1d.fits", "background"),
+        ("jw_1_x1d.fits", "background"),
+    ]
+    assert docs["jw00001-c1000_spec3_00002_asn"]["asn_rule"] == "candidate_Asn_Lv3SpecAux"
+    third = docs["jw00001-c1000_spec3_00003_asn"]
+    assert _members(third) == [
+        ("jw_1_x1d.fits", "background"),
+        ("jw_2_cal.fits", "science"),
+        ("jw_5_x1d.fits", "background"),
+    ]

@@ -47,10 +47,46 @@ science_members AS (
         AND r.group_key = a.group_key
         AND keys_agree(r.optional_key, a.optional_key)
 ),
-created AS (
-    SELECT run_id, asn_key, min(_row) AS creator_row
+-- A row that several associations share (one that leaves an optional key
+-- unset, such as a background with no target) created only the first of
+-- them, the one whose own rows start earliest; it joined the others later,
+-- from the re-processing queue.
+sharing AS (
+    SELECT
+        *,
+        count(*) OVER (PARTITION BY run_id, _row) AS n_asns
     FROM science_members
-    GROUP BY run_id, asn_key
+),
+own_first AS (
+    SELECT
+        a.run_id,
+        a.asn_key,
+        coalesce(min(s._row), 9223372036854775807) AS own_row
+    FROM associations AS a
+    LEFT JOIN sharing AS s
+        ON s.run_id = a.run_id AND s.asn_key = a.asn_key AND s.n_asns = 1
+    GROUP BY a.run_id, a.asn_key
+),
+created AS (
+    SELECT
+        s.run_id,
+        s.asn_key,
+        -- An association made of shared rows only keeps its first row.
+        coalesce(
+            min(s._row) FILTER (
+                WHERE s.n_asns = 1
+                    OR o.own_row = (
+                        SELECT min(o2.own_row)
+                        FROM sharing AS s2
+                        JOIN own_first AS o2 USING (run_id, asn_key)
+                        WHERE s2.run_id = s.run_id AND s2._row = s._row
+                    )
+            ),
+            min(s._row)
+        ) AS creator_row
+    FROM sharing AS s
+    JOIN own_first AS o USING (run_id, asn_key)
+    GROUP BY s.run_id, s.asn_key
 ),
 acq_members AS (
     SELECT DISTINCT
