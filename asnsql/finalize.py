@@ -9,8 +9,9 @@ which order it keeps.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import PurePosixPath
 
-from asnsql.assemble import Association
+from asnsql.assemble import Association, remove_suffix
 
 # Candidate types whose Stage 3 associations must span several observations.
 MULTI_OBSERVATION_TYPES = frozenset({"group", "background", "mosaic"})
@@ -45,7 +46,12 @@ def keeps(asn: Association) -> bool:
     background and mosaic candidates must span more than one observation."""
     if not is_valid(asn):
         return False
-    if asn.level == 3 and asn.acid_type.lower() in MULTI_OBSERVATION_TYPES:
+    if (
+        asn.level == 3
+        and asn.acid_type.lower() in MULTI_OBSERVATION_TYPES
+        # The nodded-spectra rule finalises on its own and skips this test.
+        and asn.rule.options.get("finalize") != "nod_backgrounds"
+    ):
         return len(asn.obs_nums) > 1
     return True
 
@@ -67,6 +73,27 @@ def rule_valid(asn: Association, acid_type: str) -> bool:
     if allowed is not None and acid_type not in allowed:
         return False
     return acid_type not in options.get("invalid_candidate_types", ())
+
+
+def add_nod_backgrounds(asn: Association) -> None:
+    """Let each nod be the others' background (rules with ``finalize = "nod_backgrounds"``).
+
+    With two or more science members, each science member is repeated at the
+    end as a ``background`` member named for its ``x1d`` product, as the
+    reference's ``make_fixedslit_bkg`` does; with fewer, nothing changes.
+    """
+    if asn.rule.options.get("finalize") != "nod_backgrounds":
+        return
+    science = [m for m in asn.members if m["exptype"] == "science"]
+    if len(science) < 2:
+        return
+    rows = asn.rows or [None] * len(asn.members)
+    by_member = {id(m): row for m, row in zip(asn.members, rows, strict=True)}
+    for member in science:
+        stem = remove_suffix(PurePosixPath(member["expname"]).stem)
+        asn.members.append({**member, "expname": stem + "_x1d.fits", "exptype": "background"})
+        rows.append(by_member[id(member)])
+    asn.rows = rows
 
 
 def same_as(a: Association, b: Association) -> bool:
@@ -226,6 +253,8 @@ def finalize(asns: list[Association], debug: bool = False,
     result = []
     for level in (2, 3):
         mine = [a for a in asns if a.level == level and keeps(a)]
+        for asn in mine:
+            add_nod_backgrounds(asn)
         pruner.kept = []
         mine = prune_duplicate_associations(mine, pruner)
         mine = prune_duplicate_products(mine, pruner)

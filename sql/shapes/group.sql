@@ -53,37 +53,46 @@ science_members AS (
         AND r.group_key = a.group_key
         AND keys_agree(r.optional_key, a.optional_key)
 ),
-firsts AS (
+-- A row that several associations share (one that leaves an optional key
+-- unset, such as a background with no target) created only the first of
+-- them, the one whose own rows start earliest; it joined the others later,
+-- from the re-processing queue.
+sharing AS (
+    SELECT
+        *,
+        count(*) OVER (PARTITION BY run_id, _row) AS n_asns
+    FROM science_members
+),
+own_first AS (
     SELECT
         a.run_id,
         a.asn_key,
-        a.group_key,
-        min(m._row) AS first_row,
-        min(m._row) FILTER (WHERE m.own) AS own_first
+        coalesce(min(s._row), 9223372036854775807) AS own_row
     FROM associations AS a
-    JOIN science_members AS m USING (run_id, asn_key)
-    GROUP BY a.run_id, a.asn_key, a.group_key
+    LEFT JOIN sharing AS s
+        ON s.run_id = a.run_id AND s.asn_key = a.asn_key AND s.n_asns = 1
+    GROUP BY a.run_id, a.asn_key
 ),
--- A shared row that comes before any own row creates one association only:
--- the one the next own row it agrees with pins. The others are created by
--- their own first row, and the shared rows join them later (phase 1).
 created AS (
     SELECT
-        f.run_id,
-        f.asn_key,
-        CASE
-            WHEN f.own_first = (
-                SELECT min(g.own_first)
-                FROM firsts AS g
-                JOIN science_members AS gm
-                    ON gm.run_id = g.run_id AND gm.asn_key = g.asn_key
-                WHERE g.run_id = f.run_id
-                    AND g.group_key = f.group_key
-                    AND gm._row = f.first_row
-            ) THEN f.first_row
-            ELSE f.own_first
-        END AS creator_row
-    FROM firsts AS f
+        s.run_id,
+        s.asn_key,
+        -- An association made of shared rows only keeps its first row.
+        coalesce(
+            min(s._row) FILTER (
+                WHERE s.n_asns = 1
+                    OR o.own_row = (
+                        SELECT min(o2.own_row)
+                        FROM sharing AS s2
+                        JOIN own_first AS o2 USING (run_id, asn_key)
+                        WHERE s2.run_id = s.run_id AND s2._row = s._row
+                    )
+            ),
+            min(s._row)
+        ) AS creator_row
+    FROM sharing AS s
+    JOIN own_first AS o USING (run_id, asn_key)
+    GROUP BY s.run_id, s.asn_key
 ),
 acq_members AS (
     SELECT DISTINCT

@@ -1,0 +1,46 @@
+-- name = "Asn_Lv3NRSFSS"
+-- asn_type = "spec3"
+-- level = 3
+-- shape = "group"
+-- purpose = "Combine the NIRSpec fixed-slit spectra of one target and optical path; the pipeline splits them by source and slit."
+-- groups_on = "program, instrument, subarray; target, filter, pupil/grating, slit (s200a1/s200a2 do not split) when set"
+-- excludes = "TSO, imprints, slit/grating/filter combinations that cannot reach the exposure's detector"
+-- attaches = "background exposures of the same optical path (as `background`, any target); target acquisitions of the same observations"
+-- product_name = "jw{program}-{acid}_{target}-{source_id}_{instrument}_{opt_elem}-{slit_name}{subarray}"
+SELECT
+    run_id,
+    _row,
+    stage3_role(rule_match, exptype) AS role,
+    exptype,
+    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    obs_num,
+    [program, instrume, subarray] AS group_key,
+    [target, filter, coalesce(pupil, grating), slit_key] AS optional_key,
+    [program, instrume] AS acq_key,                 -- an acquisition must share these
+    target,
+    instrume AS instrument,
+    filter AS opt_elem,
+    coalesce(pupil, grating) AS opt_elem2,
+    fxd_slit AS slit,
+    subarray
+FROM (
+    SELECT
+        *,
+        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        stage3_target(item_candidate, exptype, targetid) AS target,
+        -- s200a1/s200a2 name the slit but do not split associations.
+        CASE WHEN fxd_slit IN ('s200a1', 's200a2') THEN NULL ELSE fxd_slit END AS slit_key,
+        coalesce(
+            exp_type IN ('nrs_autoflat', 'nrs_autowave', 'nrs_fixedslit')
+            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND nrsfss_valid_detector(fxd_slit, grating, filter, detector)
+            AND subarray IS NOT NULL
+            AND (target IS NOT NULL OR exptype = 'background'),
+            false
+        ) AS rule_match
+    FROM items
+    WHERE is_imprt IS NULL
+)
+WHERE role IS NOT NULL
+    AND program IS NOT NULL
+    AND instrume IS NOT NULL

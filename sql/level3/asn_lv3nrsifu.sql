@@ -1,0 +1,45 @@
+-- name = "Asn_Lv3NRSIFU"
+-- asn_type = "spec3"
+-- level = 3
+-- shape = "group"
+-- purpose = "Combine the NIRSpec IFU exposures of one target, grating and dither pattern into one cube."
+-- groups_on = "program, instrument, pattern type, grating; target when set (backgrounds set none)"
+-- excludes = "exposures without a pattern type; TSO, imprints, grating/filter combinations that cannot reach the exposure's detector"
+-- attaches = "background exposures of the same grating and pattern (as `background`, any target); target acquisitions of the same observations"
+-- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
+SELECT
+    run_id,
+    _row,
+    stage3_role(rule_match, exptype) AS role,
+    exptype,
+    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    obs_num,
+    [program, instrume, patttype, grating] AS group_key,
+    [target] AS optional_key,
+    [program, instrume] AS acq_key,                 -- an acquisition must share these
+    target,
+    instrume AS instrument,
+    grating AS opt_elem,                            -- the grating alone names the optics
+    NULL AS opt_elem2,
+    NULL AS slit,
+    NULL AS subarray
+FROM (
+    SELECT
+        *,
+        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        stage3_target(item_candidate, exptype, targetid) AS target,
+        coalesce(
+            exp_type IN ('nrs_autowave', 'nrs_ifu')
+            AND nrsifu_valid_detector(exp_type, grating, filter, detector)
+            AND patttype IS NOT NULL
+            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND grating IS NOT NULL
+            AND (target IS NOT NULL OR exptype = 'background'),
+            false
+        ) AS rule_match
+    FROM items
+    WHERE is_imprt IS NULL
+)
+WHERE role IS NOT NULL
+    AND program IS NOT NULL
+    AND instrume IS NOT NULL

@@ -1,0 +1,43 @@
+-- name = "Asn_Lv3WFSSNRC"
+-- asn_type = "spec3"
+-- level = 3
+-- shape = "group"
+-- purpose = "Combine the NIRCam wide-field slitless spectra of one target, grism and filter; one product holds all sources."
+-- groups_on = "program, instrument, pupil (the grism), filter; target when set (backgrounds set none)"
+-- excludes = "anything but nrc_wfss with pupil 'grismr', 'grismc'; imprints"
+-- attaches = "background exposures of the same grism (as `background`, any target); target acquisitions of the same observations"
+-- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
+SELECT
+    run_id,
+    _row,
+    stage3_role(rule_match, exptype) AS role,
+    exptype,
+    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    obs_num,
+    [program, instrume, pupil, filter] AS group_key,
+    [target] AS optional_key,
+    [program, instrume] AS acq_key,                 -- an acquisition must share these
+    target,
+    instrume AS instrument,
+    pupil AS opt_elem,
+    filter AS opt_elem2,
+    NULL AS slit,
+    NULL AS subarray
+FROM (
+    SELECT
+        *,
+        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        stage3_target(item_candidate, exptype, targetid) AS target,
+        coalesce(
+            exp_type = 'nrc_wfss'
+            AND pupil IN ('grismr', 'grismc')
+            AND filter IS NOT NULL
+            AND (target IS NOT NULL OR exptype = 'background'),
+            false
+        ) AS rule_match
+    FROM items
+    WHERE is_imprt IS NULL
+)
+WHERE role IS NOT NULL
+    AND program IS NOT NULL
+    AND instrume IS NOT NULL
