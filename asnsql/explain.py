@@ -273,7 +273,11 @@ class _Stage:
         for key in ("where", "group", "having", "qualify", "order", "limit", "offset", "distinct"):
             query.set(key, None)
         lead = [] if per_run else [exp.column("run_id").as_("asnsql_run")]
-        query.set("expressions", lead
+        # The SELECT's own columns stay: a WHERE term may name one of them
+        # (DuckDB lets WHERE use select-list aliases). Rows then carry them
+        # ahead of the terms and values, which are read from the end.
+        own = [e.copy() for e in select.expressions]
+        query.set("expressions", lead + own
                   + [t.copy().as_(f"asnsql_t{i}") for i, t in enumerate(self.terms)]
                   + [exp.to_column(v).as_(f"asnsql_v{j}")
                      for j, v in enumerate(values)])
@@ -289,12 +293,14 @@ class _Stage:
                 continue
             sql, values, columns, per_run = self._variant(index)
             try:
+                width = len(self.terms) + len(values)
                 if per_run:
-                    rows = {run: con.execute(sql, {"asnsql_run": run}).fetchall() for run in run_ids}
+                    rows = {run: [r[-width:] for r in con.execute(sql, {"asnsql_run": run}).fetchall()]
+                            for run in run_ids}
                 else:
                     rows = {}
                     for r in con.execute(sql).fetchall():
-                        rows.setdefault(r[0], []).append(r[1:])
+                        rows.setdefault(r[0], []).append(r[-width:] if width else ())
             except duckdb.Error as err:
                 error = one_line(err)
                 self.variants[index] = None  # never again for this rule

@@ -134,7 +134,10 @@ def test_spectrum_is_kept_out_of_imaging_by_its_exposure_type():
     lv2 = block(result.output, "Asn_Lv2Image")
     assert lv2.startswith("  Asn_Lv2Image: not met: exposure type is a Stage 2 imaging science type\n")
     assert re.search(r"\(exp_type = 'nrs_fixedslit'\)  \[asn_lv2image\.sql:\d+\]", lv2)
-    assert "Joined no association." in result.output
+    # It is spectroscopy: the fixed-slit rules take it instead.
+    assert "Joined 2 associations:" in result.output
+    assert "candidate_Asn_Lv2NRSFSS  jw_00001 " in result.output
+    assert "candidate_Asn_Lv3NRSFSS  jw99009-o001_t001-{source_id}_nirspec" in result.output
 
 
 def test_target_acquisition_left_out_by_the_shape():

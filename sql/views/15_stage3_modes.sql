@@ -1,7 +1,5 @@
 -- Macros of the Stage 3 coronagraphy, AMI, time-series and wavefront rules.
 --
--- `stage3_target` is also defined, identically, by the
--- Stage 3 spectral rules' file (20_spec3.sql), which loads after this one.
 
 -- Target a Stage 3 member pins: 000 for a direct-image candidate; none for
 -- a background exposure (the reference does not hold backgrounds to the
