@@ -13,7 +13,9 @@ Views (all on the caller's DuckDB connection):
     The pool with every keyword a rule reads, "not set" values as NULL.
 ``items``
     ``runs`` x ``exposures``: the exposures each pass sees, with the
-    ``item_candidate`` text a member records.
+    ``item_candidate`` text a member records and four derived columns:
+    ``item_exptype`` (member type), ``item_exptype2`` (Stage 2 member type),
+    ``item_is_tso`` and ``item_ints`` (processed per integration).
 ``rule_members``
     For each rule, pass and association, its members in order.
 """
@@ -31,7 +33,12 @@ from asnsql.sqlfiles import read_sql, sql_root
 DERIVED_COLUMNS = frozenset({
     "run_id", "registry", "cand_id", "cand_type", "_row", "item_candidate",
     "filename", "raw_program", "raw_targetid", "raw_exposerr",
+    "item_exptype", "item_exptype2", "item_is_tso", "item_ints",
 })
+
+# Keywords ``items`` derives its per-exposure columns from; always present.
+ITEM_INPUTS = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg", "tsovisit",
+               "subarray", "pupil", "detector")
 
 # Keywords the pool itself must have: without them no association can be named.
 REQUIRED_COLUMNS = ("filename", "asn_candidate")
@@ -78,7 +85,7 @@ def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> 
         + " AS raw_exposerr",
         f"{raw('asn_candidate')} AS asn_candidate",
     ]
-    for name in keywords:
+    for name in sorted(set(keywords) | set(ITEM_INPUTS)):
         if name == "asn_candidate":
             continue
         select.append(f"setval({raw(name)}) AS \"{name}\"")
@@ -164,7 +171,16 @@ def build_items(con) -> None:
                     THEN '[(''' || r.cand_id || ''', ''' || r.cand_type || ''')]'
                 ELSE e.asn_candidate
             END AS item_candidate,
-            e.*
+            e.*,
+            -- Computed once here rather than in every rule: the member type
+            -- (Stage 3, and Stage 2 where a PSF counts as science), time
+            -- series, and whether the pipeline works per integration.
+            exposure_type(e.pntgtype, e.exp_type, e.is_psf, e.is_imprt, e.bkgdtarg) AS item_exptype,
+            stage2_exposure_type(e.pntgtype, e.exp_type, e.is_psf, e.is_imprt, e.bkgdtarg)
+                AS item_exptype2,
+            is_tso(e.pntgtype, e.tsovisit, e.exp_type) AS item_is_tso,
+            uses_integrations(e.pntgtype, e.tsovisit, e.exp_type, e.subarray, e.pupil, e.detector)
+                AS item_ints
         FROM runs AS r
         JOIN exposures AS e
             ON r.registry = 'discover' OR contains(e.asn_candidate, r.cand_id)
@@ -195,8 +211,6 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
     )
     by_shape: dict[str, list[int]] = {}
     for rank, rule in enumerate(rules):
-        bound = {name: params[name] for name in rule.params}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rule_rows_{rank} AS {rule.sql}", bound)
         by_shape.setdefault(rule.shape, []).append(rank)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rule_names AS SELECT * FROM (VALUES "
@@ -205,13 +219,16 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
         {f"n{rank}": rule.name for rank, rule in enumerate(rules)},
     )
     for shape, ranks in by_shape.items():
+        # Every rule of the shape in one statement: DuckDB plans and runs
+        # them together instead of paying a statement's overhead per rule.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE rule_rows AS "
             + " UNION ALL BY NAME ".join(
                 f"SELECT * REPLACE (run_id + {rank * RULE_STRIDE} AS run_id), "
-                f"{rank} AS rule_rank FROM rule_rows_{rank}"
+                f"{rank} AS rule_rank FROM (\n{rules[rank].sql}\n)"
                 for rank in ranks
-            )
+            ),
+            {name: params[name] for rank in ranks for name in rules[rank].params},
         )
         # The passes, numbered as in rule_rows, for shapes that need a pass's
         # candidate type.
@@ -241,5 +258,3 @@ def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
             LEFT JOIN rule_rows AS r ON r.run_id = m.run_id AND r._row = m._row
             """
         )
-    for rank in range(len(rules)):
-        con.execute(f"DROP TABLE rule_rows_{rank}")

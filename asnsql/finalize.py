@@ -153,22 +153,29 @@ def prune_duplicate_associations(asns: list[Association], pruner: Pruner | None 
     """Drop associations whose members repeat another's.
 
     The reference sorts by candidate id, then repeatedly takes the *last* one
-    and drops every remaining association with the same members; survivors
-    come out in that (reverse) order.
+    and drops every remaining association with the same members (in sorted
+    order); survivors come out in that (reverse) order.
     """
     pruner = pruner or Pruner()
     ordered = _by_candidate(asns)
+    memberships = [a.membership() for a in ordered]
+    same: dict[frozenset, list[int]] = defaultdict(list)
+    for index, members in enumerate(memberships):
+        if members is not None:
+            same[members].append(index)
+    dropped = [False] * len(ordered)
     kept = []
-    while ordered:
-        original = ordered.pop()
-        kept.append(original)
-        members = original.membership()
+    for index in range(len(ordered) - 1, -1, -1):
+        if dropped[index]:
+            continue
+        kept.append(ordered[index])
+        members = memberships[index]
         if members is None:
             continue
-        same = [a for a in ordered if a.membership() == members]
-        for asn in same:
-            pruner.drop(asn)
-        ordered = [a for a in ordered if not any(a is d for d in same)]
+        for other in same[members]:
+            if other < index and not dropped[other]:
+                dropped[other] = True
+                pruner.drop(ordered[other])
     return kept
 
 

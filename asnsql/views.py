@@ -62,12 +62,13 @@ def publish(con, associations: list[Association], file_names: list[str]) -> None
     )
 
 
-def _insert(con, table: str, rows: list[tuple], width: int, chunk: int = 2000) -> None:
-    """Insert many rows with bound parameters, in a few statements."""
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        placeholders = ", ".join("(" + ", ".join(["?"] * width) + ")" for _ in part)
-        con.execute(
-            f"INSERT INTO {table} VALUES {placeholders}",
-            [value for row in part for value in row],
-        )
+def _insert(con, table: str, rows: list[tuple], width: int) -> None:
+    """Insert many rows with bound parameters: one list per column, unnested."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    select = ", ".join(f"unnest($c{i})" for i in range(width))
+    con.execute(
+        f"INSERT INTO {table} SELECT {select}",
+        {f"c{i}": list(values) for i, values in enumerate(columns)},
+    )

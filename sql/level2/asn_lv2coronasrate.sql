@@ -18,7 +18,7 @@ SELECT
 FROM (
     SELECT
         *,
-        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+        item_exptype2 AS exptype
     FROM items
 )
 WHERE exp_type = 'nrc_coron'

@@ -11,11 +11,11 @@ SELECT
     _row,
     'science' AS role,
     'science' AS exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, exp_type] AS group_key,
     [tsovisit] AS optional_key
 FROM items
 WHERE exp_type IN ('fgs_image', 'fgs_focus')
     AND program IS NOT NULL
     AND NOT is_wfsc(visitype)
-    AND stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
+    AND item_exptype2 = 'science'

@@ -11,17 +11,17 @@ SELECT
     _row,
     CASE WHEN exptype = 'science' THEN 'science' ELSE 'attach' END AS role,
     exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
     [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
 FROM (
     SELECT
         *,
-        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+        item_exptype2 AS exptype
     FROM items
 )
 WHERE list_contains(image2_science_exp_types(), exp_type)
-    AND NOT is_tso(pntgtype, tsovisit, exp_type)
+    AND NOT item_is_tso
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
     -- Science joins as itself; a background exposure joins as background.
     AND (exptype = 'science' OR bkgdtarg IS NOT NULL)

@@ -11,13 +11,13 @@ SELECT
     _row,
     'science' AS role,
     'science' AS exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program] AS group_key,
     [tsovisit] AS optional_key
 FROM items
 WHERE program IS NOT NULL
     AND (
-        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'target_acquisition'
+        item_exptype = 'target_acquisition'
         OR list_contains(image2_nonscience_exp_types(), exp_type)
         OR (exp_type = 'nrs_msaspec' AND msastate = 'primarypark_allopen' AND grating = 'mirror')
     )

@@ -11,12 +11,12 @@ SELECT
     _row,
     'science' AS role,
     'science' AS exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
     [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
 FROM items
 WHERE list_contains(image2_science_exp_types(), exp_type)
-    AND is_tso(pntgtype, tsovisit, exp_type)
+    AND item_is_tso
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
     -- Only the science itself: a background or imprint never joins.
-    AND stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
+    AND item_exptype2 = 'science'

@@ -15,13 +15,13 @@ SELECT
         ELSE 'nod'
     END AS role,
     exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, tsovisit] AS group_key,
     patt_num AS patt
 FROM (
     SELECT
         *,
-        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+        item_exptype2 AS exptype
     FROM items
 )
 WHERE program IS NOT NULL

@@ -11,7 +11,7 @@ SELECT
     _row,
     CASE WHEN exptype = 'science' THEN 'science' ELSE 'other' END AS role,
     exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [
         program, instrume, detector, coalesce(filter, band), patttype, mostilno,
         tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel
@@ -30,7 +30,7 @@ SELECT
 FROM (
     SELECT
         *,
-        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+        item_exptype2 AS exptype
     FROM items
 )
 WHERE exp_type = 'nrs_ifu'

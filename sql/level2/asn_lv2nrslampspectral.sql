@@ -11,7 +11,7 @@ SELECT
     _row,
     'science' AS role,
     'science' AS exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, exp_type, lamp] AS group_key,
     [tsovisit] AS optional_key
 FROM items

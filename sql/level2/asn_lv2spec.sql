@@ -11,7 +11,7 @@ SELECT
     _row,
     CASE WHEN bkgdtarg IS NULL AND exptype = 'science' THEN 'science' ELSE 'attach' END AS role,
     exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
     [
         tsovisit,
@@ -30,12 +30,12 @@ SELECT
 FROM (
     SELECT
         *,
-        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+        item_exptype2 AS exptype
     FROM items
 )
 WHERE exp_type IN ('mir_mrs', 'mir_wfss', 'nis_soss', 'nrc_tsgrism', 'nrs_ifu', 'nrs_brightobj')
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
-    AND NOT is_tso(pntgtype, tsovisit, exp_type)
+    AND NOT item_is_tso
     AND NOT coalesce(regexp_full_match(patttype, '2-point-nod|4-point-nod|along-slit-nod'), false)
     AND nrsifu_valid_detector(exp_type, grating, filter, detector)
     AND (

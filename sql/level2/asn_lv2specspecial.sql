@@ -9,7 +9,7 @@
 SELECT
     run_id,
     _row,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, instrume, detector, coalesce(filter, band), exp_type, coalesce(bkgdtarg, is_psf)] AS group_key,
     [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key,
     -- The reference's exposure type: a PSF flag outranks the imprint flag.

@@ -11,7 +11,7 @@ SELECT
     _row,
     'science' AS role,
     'science' AS exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
     [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
 FROM items
@@ -19,9 +19,9 @@ WHERE exp_type IN (
         'mir_mrs', 'mir_wfss', 'nis_soss', 'nis_wfss', 'nrc_tsgrism', 'nrc_wfss',
         'nrs_ifu', 'nrs_brightobj'
     )
-    AND is_tso(pntgtype, tsovisit, exp_type)
+    AND item_is_tso
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
-    AND stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
+    AND item_exptype2 = 'science'
     AND NOT (exp_type = 'nrc_tsgrism' AND coalesce(pupil = 'clear', false))
     AND NOT (exp_type = 'nrs_brightobj' AND NOT nrsfss_valid_detector(fxd_slit, grating, filter, detector))
     AND nissoss_calibrated_filter(exp_type, filter)

@@ -11,7 +11,7 @@ SELECT
     _row,
     'science' AS role,
     'science' AS exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, exp_type, visitype] AS group_key,
     [tsovisit] AS optional_key
 FROM items
@@ -19,4 +19,4 @@ WHERE list_contains(image2_science_exp_types(), exp_type)
     AND program IS NOT NULL
     AND is_wfsc(visitype)
     AND NOT (coalesce(dms_note = 'wfsc_los_jitter', false) AND exp_type = 'nrc_image')
-    AND stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
+    AND item_exptype2 = 'science'

@@ -17,7 +17,7 @@ SELECT
         ELSE 'other'
     END AS role,
     exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [program, tsovisit, target, instrume, detector] AS group_key,
     'closest' AS direct_choice,                     -- the next direct image by expspcin
     pool_int(expspcin) AS expspcin_num,

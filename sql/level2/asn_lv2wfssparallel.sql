@@ -18,7 +18,7 @@ SELECT
         ELSE 'other'
     END AS role,
     exptype,
-    stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage2_expname(filename, item_ints) AS expname,
     [target, instrume] AS group_key,
     'long' AS direct_choice,                        -- the first long-wavelength direct image
     pool_int(expspcin) AS expspcin_num,

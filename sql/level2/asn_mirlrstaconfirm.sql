@@ -9,7 +9,7 @@
 WITH lrs AS (
     SELECT
         *,
-        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        item_exptype2 AS exptype,
         exp_type = 'mir_taconfirm' AS is_confirm,
         [instrume, detector, coalesce(filter, band), exp_type, tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS mode_key,
         -- What a confirmation image pins for the science after it.
@@ -22,9 +22,9 @@ WITH lrs AS (
                 exp_type IN ('mir_lrs-slitless', 'mir_lrs-fixedslit')
                 AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
                 AND (
-                    stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'science'
+                    item_exptype2 = 'science'
                     -- Backgrounds join unless they are time series.
-                    OR (bkgdtarg IS NOT NULL AND NOT is_tso(pntgtype, tsovisit, exp_type))
+                    OR (bkgdtarg IS NOT NULL AND NOT item_is_tso)
                 )
             )
         )
@@ -88,7 +88,7 @@ SELECT
     l._row,
     CASE WHEN l.exptype = 'science' AND NOT l.is_confirm THEN 'science' ELSE 'attach' END AS role,
     l.exptype,
-    stage2_expname(l.filename, l.pntgtype, l.tsovisit, l.exp_type, l.subarray, l.pupil, l.detector) AS expname,
+    stage2_expname(l.filename, l.item_ints) AS expname,
     [l.program] AS group_key,
     list_append(
         CASE

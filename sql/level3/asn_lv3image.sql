@@ -11,12 +11,8 @@ SELECT
     run_id,
     _row,
     role,
-    exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
-    stage3_expname(
-        filename,
-        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg),
-        pntgtype, tsovisit, exp_type, subarray, pupil, detector
-    ) AS expname,
+    item_exptype AS exptype,
+    stage3_expname(filename, item_exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, exp_type, subarray, target] AS group_key,
     [filter, coalesce(pupil, grating), slit_key, visitype] AS optional_key,
@@ -40,10 +36,10 @@ FROM (
         CASE
             WHEN exp_type IN ('nrc_image', 'mir_image', 'nis_image', 'fgs_image', 'nrs_mimf')
                 AND bkgdtarg IS NULL
-                AND NOT is_tso(pntgtype, tsovisit, exp_type)
+                AND NOT item_is_tso
                 AND coalesce(visitype NOT LIKE '%wfsc%', true)
                 THEN 'science'
-            WHEN exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'target_acquisition'
+            WHEN item_exptype = 'target_acquisition'
                 THEN 'acq'
         END AS role
     FROM items

@@ -12,7 +12,7 @@ SELECT
     _row,
     role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, exp_type, subarray, target] AS group_key,
     [filter, coalesce(pupil, grating), slit_key, visitype] AS optional_key,
@@ -29,7 +29,7 @@ FROM (
         -- Backgrounds (and PSFs, imprints) are taken as science here; only
         -- target acquisitions keep their type.
         CASE
-            WHEN exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'target_acquisition'
+            WHEN item_exptype = 'target_acquisition'
                 THEN 'target_acquisition'
             ELSE 'science'
         END AS exptype,
@@ -43,10 +43,10 @@ FROM (
         CASE
             WHEN exp_type IN ('nrc_image', 'mir_image', 'nis_image', 'fgs_image', 'nrs_mimf')
                 AND bkgdtarg IS NOT NULL
-                AND NOT is_tso(pntgtype, tsovisit, exp_type)
+                AND NOT item_is_tso
                 AND coalesce(visitype NOT LIKE '%wfsc%', true)
                 THEN 'science'
-            WHEN exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'target_acquisition'
+            WHEN item_exptype = 'target_acquisition'
                 THEN 'acq'
         END AS role
     FROM items

@@ -13,7 +13,7 @@ SELECT
     _row,
     role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, exp_type, subarray] AS group_key,
     -- PSF references carry no target, so they join every target's association.
@@ -42,7 +42,7 @@ FROM (
     FROM (
         SELECT
             *,
-            exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+            item_exptype AS exptype
         FROM items
         WHERE is_imprt IS NULL
     )

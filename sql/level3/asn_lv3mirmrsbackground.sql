@@ -12,7 +12,7 @@ SELECT
     _row,
     stage3_role(rule_match, exptype) AS role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume] AS group_key,
     [target] AS optional_key,
@@ -31,7 +31,7 @@ FROM (
         stage3_target(item_candidate, exptype, targetid) AS target,
         coalesce(
             exp_type = 'mir_mrs'
-            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND NOT item_is_tso
             AND bkgdtarg = 't'
             AND target IS NOT NULL,
             false

@@ -44,7 +44,7 @@ FROM (
     FROM (
         SELECT
             *,
-            exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+            item_exptype AS exptype
         FROM items
         WHERE is_imprt IS NULL
     )

@@ -12,7 +12,7 @@ SELECT
     _row,
     stage3_role(rule_match, exptype) AS role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, patttype, grating] AS group_key,
     [target] AS optional_key,
@@ -26,13 +26,13 @@ SELECT
 FROM (
     SELECT
         *,
-        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        item_exptype AS exptype,
         stage3_target(item_candidate, exptype, targetid) AS target,
         coalesce(
             exp_type IN ('nrs_autowave', 'nrs_ifu')
             AND nrsifu_valid_detector(exp_type, grating, filter, detector)
             AND patttype IS NOT NULL
-            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND NOT item_is_tso
             AND grating IS NOT NULL
             AND (target IS NOT NULL OR exptype = 'background'),
             false

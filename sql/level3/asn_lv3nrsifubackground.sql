@@ -12,7 +12,7 @@ SELECT
     _row,
     stage3_role(rule_match, exptype) AS role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, grating] AS group_key,
     [target] AS optional_key,
@@ -32,7 +32,7 @@ FROM (
         coalesce(
             bkgdtarg = 't'
             AND exp_type = 'nrs_ifu'
-            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND NOT item_is_tso
             AND nrsifu_valid_detector(exp_type, grating, filter, detector)
             AND grating IS NOT NULL
             AND target IS NOT NULL,

@@ -12,7 +12,7 @@ SELECT
     _row,
     stage3_role(rule_match, exptype) AS role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, exp_type, subarray] AS group_key,
     [target, filter, coalesce(pupil, grating), slit_key] AS optional_key,
@@ -34,7 +34,7 @@ FROM (
         coalesce(
             bkgdtarg = 't'
             AND exp_type IN ('mir_lrs-fixedslit', 'nrs_fixedslit')
-            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND NOT item_is_tso
             AND subarray IS NOT NULL
             AND target IS NOT NULL,
             false

@@ -12,7 +12,7 @@ SELECT
     _row,
     stage3_role(rule_match, exptype) AS role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, subarray] AS group_key,
     [target, filter, coalesce(pupil, grating), slit_key] AS optional_key,
@@ -26,7 +26,7 @@ SELECT
 FROM (
     SELECT
         *,
-        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        item_exptype AS exptype,
         stage3_target(item_candidate, exptype, targetid) AS target,
         -- s200a1/s200a2 name the slit but do not split associations.
         CASE WHEN fxd_slit IN ('s200a1', 's200a2') THEN NULL ELSE fxd_slit END AS slit_key,
@@ -35,7 +35,7 @@ FROM (
                 exp_type IN ('nrs_autoflat', 'nrs_autowave')
                 OR (exp_type = 'nrs_msaspec' AND msametfl IS NOT NULL)
             )
-            AND NOT is_tso(pntgtype, tsovisit, exp_type)
+            AND NOT item_is_tso
             AND subarray IS NOT NULL
             AND (target IS NOT NULL OR exptype = 'background'),
             false

@@ -13,7 +13,7 @@ SELECT
     _row,
     role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, exp_type, subarray] AS group_key,
     -- Backgrounds carry no target, so they join every target's association.
@@ -32,7 +32,7 @@ FROM (
         -- s200a1/s200a2 name the slit but do not split associations.
         CASE WHEN fxd_slit IN ('s200a1', 's200a2') THEN NULL ELSE fxd_slit END AS slit_key,
         CASE
-            WHEN is_tso(pntgtype, tsovisit, exp_type)
+            WHEN item_is_tso
                 AND exp_type IS NOT NULL
                 AND subarray IS NOT NULL
                 AND (exptype = 'background' OR stage3_target(item_candidate, exptype, targetid) IS NOT NULL)
@@ -55,7 +55,7 @@ FROM (
     FROM (
         SELECT
             *,
-            exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype
+            item_exptype AS exptype
         FROM items
         WHERE is_imprt IS NULL
     )

@@ -12,7 +12,7 @@ SELECT
     _row,
     stage3_role(rule_match, exptype) AS role,
     exptype,
-    stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS expname,
+    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
     obs_num,
     [program, instrume, filter] AS group_key,
     [target] AS optional_key,
@@ -26,7 +26,7 @@ SELECT
 FROM (
     SELECT
         *,
-        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
+        item_exptype AS exptype,
         stage3_target(item_candidate, exptype, targetid) AS target,
         coalesce(
             exp_type = 'mir_wfss'

@@ -116,17 +116,14 @@ CREATE OR REPLACE MACRO level2_name(filename, suffix) AS
         ELSE filename
     END;
 
--- Stage 2 product of a Level 1b exposure: `rate`, or `rateints` per integration.
-CREATE OR REPLACE MACRO stage2_expname(filename, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS
-    level2_name(
-        filename,
-        CASE WHEN uses_integrations(pntgtype, tsovisit, exp_type, subarray, pupil, detector)
-            THEN 'rateints' ELSE 'rate' END
-    );
+-- Stage 2 product of a Level 1b exposure: `rate`, or `rateints` when the
+-- exposure is processed per integration (`items.item_ints`).
+CREATE OR REPLACE MACRO stage2_expname(filename, ints) AS
+    level2_name(filename, CASE WHEN ints THEN 'rateints' ELSE 'rate' END);
 
 -- Stage 2 output a Stage 3 association reads: `x1d` for backgrounds, `cal`
 -- for Stage 2b exposure types, `rate` otherwise; `ints` per integration.
-CREATE OR REPLACE MACRO stage3_expname(filename, exptype, pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS
+CREATE OR REPLACE MACRO stage3_expname(filename, exptype, exp_type, ints) AS
     level2_name(
         filename,
         CASE
@@ -134,8 +131,7 @@ CREATE OR REPLACE MACRO stage3_expname(filename, exptype, pntgtype, tsovisit, ex
             WHEN list_contains(level2b_exp_types(), exp_type) THEN 'cal'
             ELSE 'rate'
         END
-        || CASE WHEN uses_integrations(pntgtype, tsovisit, exp_type, subarray, pupil, detector)
-            THEN 'ints' ELSE '' END
+        || CASE WHEN ints THEN 'ints' ELSE '' END
     );
 
 -- Member exposure type in a Stage 2 association: as Stage 3, except that a
