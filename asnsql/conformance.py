@@ -319,10 +319,6 @@ def main(out: Path | None) -> None:
     click.echo(f"{n_ok} of {len(results)} cases match; wrote {out}")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def reference_failures() -> set[tuple[str, str]]:
     """(mode, pool_stem) cases where the reference itself exits with an error.
 
@@ -338,3 +334,7 @@ def reference_failures() -> set[tuple[str, str]]:
             pool, mode, *_ = line.split("\t")
             cases.add((mode, pool))
     return cases
+
+
+if __name__ == "__main__":
+    main()
