@@ -41,6 +41,14 @@ MACRO_PHRASES = {
     ),
 }
 
+# Columns ``items`` derives once for every rule: what they are called.
+ITEM_NOUNS = {
+    "item_exptype": "member type",
+    "item_exptype2": "Stage 2 member type",
+    "item_is_tso": "time series (TSO)",
+    "item_ints": "processed per integration",
+}
+
 # Value macros: what their result is called.
 MACRO_NOUNS = {
     "exposure_type": "member type",
@@ -85,6 +93,9 @@ def words(node: exp.Expression, negate: bool = False) -> str:
     if isinstance(node, exp.ArrayContains) and _name(node.this) in LIST_PHRASES:
         verb = "is not" if negate else "is"
         return f"{_keyword(node.expression)} {verb} {LIST_PHRASES[_name(node.this)]}"
+    if isinstance(node, exp.Column) and not node.table and node.name in ITEM_NOUNS:
+        noun = ITEM_NOUNS[node.name]
+        return f"not {noun}" if negate else noun
     name = _name(node)
     if name in MACRO_PHRASES:
         return MACRO_PHRASES[name][1 if negate else 0]
