@@ -84,6 +84,16 @@ def render(rules) -> str:
                 if key in rule.options:
                     out.append(f"- {key.replace('_', ' ')}: {rule.options[key]}")
             out.append("")
+        if level == 3:
+            out += [
+                "### Asn_Lv3ACQ_Reprocess",
+                "",
+                "No file: in the reference this rule makes no association; it re-offers",
+                "target acquisitions, last, to the associations that exist. The `group`",
+                "shape attaches acquisitions that way for every Stage 3 rule (see",
+                "`docs/design.md`).",
+                "",
+            ]
     return "\n".join(out)
 
 
