@@ -139,7 +139,7 @@ def generate(
                            ids=tuple(asked + engine.background_ids(con, asked)))
     unknown = engine.build_runs(con, mode)
     engine.build_items(con)
-    engine.run_rules(con, rule_list)
+    engine.run_rules(con, rule_list, finalize=finalize_)
 
     asns = finalize.creation_sorted(assemble(con, rule_list, info.name))
     finalize.number_by_creation(asns)

@@ -194,13 +194,16 @@ def build_items(con) -> None:
 RULE_STRIDE = 1_000_000
 
 
-def run_rules(con, rules: list[Rule], params: dict | None = None) -> None:
+def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True) -> None:
     """Run each rule once over all passes, then each shape once over all its rules.
 
     Members land in ``rule_members``; ``rule_rows`` keeps every rule's rows
     (with ``rule_rank``) for inspection.
     """
     params = params or {}
+    # Shapes whose last steps the reference takes only when finalising
+    # (splitting nod sets, WFSS catalog members) read this.
+    con.execute("CREATE OR REPLACE TEMP TABLE generation AS SELECT $f AS finalize", {"f": finalize})
     con.execute(
         "CREATE OR REPLACE TABLE rule_members ("
         " rule VARCHAR, rule_rank INTEGER, run_id INTEGER, asn_key BIGINT,"

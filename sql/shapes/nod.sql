@@ -16,6 +16,7 @@
 -- come. Then each science member becomes the science of its own copy, the
 -- other science members its background unless they overlap it, followed
 -- by the other rows; the copy keeps the set's creator (program, target).
+-- With --no-finalize (table `generation`), sets come out whole, unpruned.
 -- Before splitting, a pruning rule drops surplus imprints as the reference
 -- does: of the imprints taken like the science (target or background),
 -- those of another target when some share a science target; then, when
@@ -173,3 +174,20 @@ SELECT
     expname,
     row_number() OVER (PARTITION BY run_id, science_row ORDER BY part, _row) AS member_order
 FROM splits
+WHERE (SELECT finalize FROM generation)
+UNION ALL
+-- Without finalising, the reference writes each nod set whole, as gathered:
+-- rows in pool order from the creator on, then acquisitions re-offered.
+SELECT
+    run_id,
+    creator_row AS asn_key,
+    creator_row,
+    _row,
+    exptype,
+    expname,
+    row_number() OVER (
+        PARTITION BY run_id, creator_row
+        ORDER BY CASE WHEN _row >= creator_row THEN 0 ELSE 1 END, _row
+    ) AS member_order
+FROM set_members
+WHERE NOT (SELECT finalize FROM generation)

@@ -135,3 +135,17 @@ SELECT
     expname,
     row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _order) AS member_order
 FROM kept
+WHERE (SELECT finalize FROM generation)
+UNION ALL
+-- Without finalising (table `generation`), the reference writes the
+-- members as gathered: direct images stay, no catalog members come.
+SELECT
+    run_id,
+    science_row AS asn_key,
+    creator_row,
+    _row,
+    exptype,
+    expname,
+    row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _row) AS member_order
+FROM members
+WHERE NOT (SELECT finalize FROM generation)
