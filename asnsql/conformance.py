@@ -315,7 +315,9 @@ def main(out: Path | None) -> None:
         for mode, pool in reference_cases():
             results.append(run_case(pool, mode, Path(tmp) / mode / pool))
     write_report(results, out)
-    n_ok = sum(r.ok for r in results)
+    failures = reference_failures()
+    # A pool the reference cannot process matches when asnsql refuses it too.
+    n_ok = sum(r.ok or ((r.mode, r.pool) in failures and bool(r.error)) for r in results)
     click.echo(f"{n_ok} of {len(results)} cases match; wrote {out}")
 
 
