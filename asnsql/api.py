@@ -11,7 +11,8 @@ import duckdb
 from asnsql import engine, finalize, views
 from asnsql.assemble import Association, assemble
 from asnsql.documents import to_document, write_documents
-from asnsql.pool import PoolInfo, load_pool, require_columns
+from asnsql.errors import PoolError
+from asnsql.pool import PoolInfo, load_pools, require_columns
 from asnsql.registry import Rule, load_rules
 
 
@@ -118,7 +119,10 @@ def generate(
     """
     con = con if con is not None else duckdb.connect()
     rule_list = load_rules(rules, include_default=not ignore_default)
-    info = load_pool(con, pool, delimiter=delimiter, fmt=pool_format)
+    infos, errors = load_pools(con, [pool], delimiter=delimiter, fmt=pool_format)
+    if errors:
+        raise PoolError(errors[0])
+    info = infos[0]
     require_columns(info, engine.REQUIRED_COLUMNS)
     if ids is None and not discover and not all_candidates:
         discover = all_candidates = True
@@ -134,10 +138,7 @@ def generate(
     engine.build_exposures(con, info.columns, engine.keywords_read(rule_list))
     engine.build_candidates(con)
     asked = list(ids) if ids is not None else None
-    if dms and asked is not None:
-        mode = engine.Mode(candidates=True, discover=False,
-                           ids=tuple(asked + engine.background_ids(con, asked)))
-    unknown = engine.build_runs(con, mode)
+    unknown = engine.build_runs(con, mode, dms=dms).get(0, [])
     engine.build_items(con)
     engine.run_rules(con, rule_list, finalize=finalize_)
 

@@ -31,7 +31,7 @@ from asnsql.sqlfiles import read_sql, sql_root
 
 # Columns of ``items`` that are not pool keywords.
 DERIVED_COLUMNS = frozenset({
-    "run_id", "registry", "cand_id", "cand_type", "_row", "item_candidate",
+    "run_id", "registry", "cand_id", "cand_type", "_pool", "_row", "item_candidate",
     "filename", "raw_program", "raw_targetid", "raw_exposerr",
     "item_exptype", "item_exptype2", "item_is_tso", "item_ints",
 })
@@ -75,13 +75,17 @@ def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> 
         return f'"{name}"' if name in present else "NULL::VARCHAR"
 
     select = [
+        "_pool",
         "_row",
         f"{raw('filename')} AS filename",
         f"coalesce({raw('program')}, 'null') AS raw_program",
         f"coalesce({raw('targetid')}, 'null') AS raw_targetid",
         # The reference copies `exposerr` as read (an empty cell reads as
         # 'null'); a pool without the column gives JSON null.
-        ("coalesce(\"exposerr\", 'null')" if "exposerr" in present else "NULL::VARCHAR")
+        # Pools share one table, so each pool's own column list says.
+        ("CASE WHEN list_contains((SELECT p.columns FROM pools AS p WHERE p._pool = pool._pool),"
+         " 'exposerr') THEN coalesce(\"exposerr\", 'null') END"
+         if "exposerr" in present else "NULL::VARCHAR")
         + " AS raw_exposerr",
         f"{raw('asn_candidate')} AS asn_candidate",
     ]
@@ -97,101 +101,63 @@ def build_candidates(con) -> None:
     con.execute(read_sql("pool/candidates.sql"))
 
 
-def build_runs(con, mode: Mode) -> list[str]:
-    """Create ``runs``; return the requested ids the pool does not hold."""
-    con.execute(
-        "CREATE OR REPLACE TABLE runs ("
-        " run_id INTEGER, registry VARCHAR, cand_id VARCHAR, cand_type VARCHAR)"
-    )
-    unknown = []
-    if mode.ids is not None:
-        for cand_id in mode.ids:
-            found = con.execute(
-                "SELECT cand_id, cand_type FROM candidate_order WHERE cand_id = $id"
-                " ORDER BY first_type LIMIT 1",
-                {"id": cand_id},
-            ).fetchone()
-            if found is None:
-                unknown.append(cand_id)
-                continue
-            con.execute(
-                "INSERT INTO runs SELECT (SELECT count(*) FROM runs) + 1, 'candidate', $id, $type",
-                {"id": found[0], "type": found[1]},
-            )
-    elif mode.candidates:
-        con.execute(
-            "INSERT INTO runs SELECT cand_rank, 'candidate', cand_id, cand_type"
-            " FROM candidate_order ORDER BY cand_rank"
-        )
-    if mode.discover and mode.ids is None:
-        con.execute(
-            "INSERT INTO runs SELECT (SELECT count(*) FROM runs) + 1, 'discover', NULL, 'discovered'"
-        )
-    return unknown
+def build_runs(con, mode: Mode, dms: bool = False) -> dict[int, list[str]]:
+    """Create ``runs``: the passes of every pool, numbered pool by pool.
 
+    ``run_id`` is unique over all pools and orders passes as the reference
+    runs them within a pool: candidates (all, or the ids asked for in their
+    order), then discovery. With ``dms`` and ids, each pool also runs the
+    background candidates listed on the rows of the ids asked for.
 
-def background_ids(con, ids: list[str]) -> list[str]:
-    """``--DMS``: background candidates listed on the rows of the given ids.
-
-    Rows are chosen by substring, as the reference does; ids come in order of
-    first appearance and are not repeated.
+    Returns
+    -------
+    dict
+        Pool -> the ids asked for that it does not hold, in the order asked.
     """
-    rows = con.execute(
-        """
-        SELECT c.cand_id
-        FROM candidates AS c
-        JOIN exposures AS e USING (_row)
-        WHERE c.cand_type = 'background'
-            AND list_bool_or(list_transform($ids, lambda i: contains(e.asn_candidate, i)))
-        GROUP BY c.cand_id
-        ORDER BY min(c._row * 1000 + c.cand_pos)
-        """,
-        {"ids": ids},
-    ).fetchall()
-    return [cand_id for (cand_id,) in rows if cand_id not in ids]
+    passes = []
+    if mode.ids is not None:
+        con.execute(read_sql("pool/wanted.sql"), {"ids": list(mode.ids), "dms": dms})
+        passes.append("SELECT _pool, k AS pass, 'candidate' AS registry, cand_id, cand_type"
+                      " FROM wanted WHERE cand_type IS NOT NULL")
+    elif mode.candidates:
+        passes.append("SELECT _pool, cand_rank AS pass, 'candidate' AS registry, cand_id,"
+                      " cand_type FROM candidate_order")
+    if mode.discover and mode.ids is None:
+        passes.append("SELECT _pool, (CAST(1 AS BIGINT) << 40) AS pass, 'discover' AS registry,"
+                      " NULL AS cand_id, 'discovered' AS cand_type FROM pools")
+    body = " UNION ALL ".join(passes) or (
+        "SELECT NULL::INTEGER AS _pool, NULL::BIGINT AS pass, NULL::VARCHAR AS registry,"
+        " NULL::VARCHAR AS cand_id, NULL::VARCHAR AS cand_type WHERE false")
+    con.execute(
+        "CREATE OR REPLACE TABLE runs AS SELECT"
+        " CAST(row_number() OVER (ORDER BY _pool, pass) AS BIGINT) AS run_id,"
+        " CAST(_pool AS INTEGER) AS _pool, registry, cand_id, cand_type"
+        f" FROM ({body}) ORDER BY run_id"
+    )
+    unknown: dict[int, list[str]] = {}
+    if mode.ids is not None:
+        for pool, cand_id in con.execute(
+            "SELECT _pool, cand_id FROM wanted WHERE cand_type IS NULL ORDER BY _pool, k"
+        ).fetchall():
+            unknown.setdefault(pool, []).append(cand_id)
+    return unknown
 
 
 def build_items(con) -> None:
     """Create ``items``: the rows each pass sees (a table: every rule reads it).
 
-    A candidate pass sees every exposure whose ``asn_candidate`` text
-    contains the candidate id (a substring test, as the reference does) and
-    records the candidate alone; the discovery pass sees the whole pool.
+    A candidate pass sees every exposure of its pool whose ``asn_candidate``
+    text contains the candidate id (the reference's substring test: ``o001``
+    also sees the rows of ``o0011``) and records the candidate alone; the
+    discovery pass sees its whole pool. See ``sql/pool/items.sql``.
     """
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE items AS
-        SELECT
-            r.run_id,
-            r.registry,
-            r.cand_id,
-            r.cand_type,
-            CASE
-                WHEN r.registry = 'candidate'
-                    THEN '[(''' || r.cand_id || ''', ''' || r.cand_type || ''')]'
-                ELSE e.asn_candidate
-            END AS item_candidate,
-            e.*,
-            -- Computed once here rather than in every rule: the member type
-            -- (Stage 3, and Stage 2 where a PSF counts as science), time
-            -- series, and whether the pipeline works per integration.
-            exposure_type(e.pntgtype, e.exp_type, e.is_psf, e.is_imprt, e.bkgdtarg) AS item_exptype,
-            stage2_exposure_type(e.pntgtype, e.exp_type, e.is_psf, e.is_imprt, e.bkgdtarg)
-                AS item_exptype2,
-            is_tso(e.pntgtype, e.tsovisit, e.exp_type) AS item_is_tso,
-            uses_integrations(e.pntgtype, e.tsovisit, e.exp_type, e.subarray, e.pupil, e.detector)
-                AS item_ints
-        FROM runs AS r
-        JOIN exposures AS e
-            ON r.registry = 'discover' OR contains(e.asn_candidate, r.cand_id)
-        """
-    )
+    con.execute(read_sql("pool/items.sql"))
 
 
 # Rows of different rules share one shape run: the rule's rank is folded into
 # `run_id` (rank * RULE_STRIDE + pass), so a shape's partitions by `run_id`
 # keep rules apart without knowing about them.
-RULE_STRIDE = 1_000_000
+RULE_STRIDE = 1 << 32
 
 
 def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True) -> None:
@@ -206,7 +172,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     con.execute("CREATE OR REPLACE TEMP TABLE generation AS SELECT $f AS finalize", {"f": finalize})
     con.execute(
         "CREATE OR REPLACE TABLE rule_members ("
-        " rule VARCHAR, rule_rank INTEGER, run_id INTEGER, asn_key BIGINT,"
+        " rule VARCHAR, rule_rank INTEGER, run_id BIGINT, asn_key BIGINT,"
         " creator_row BIGINT, _row BIGINT, exptype VARCHAR, expname VARCHAR,"
         " member_order BIGINT, program VARCHAR, target VARCHAR, instrument VARCHAR,"
         " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"

@@ -295,3 +295,196 @@ def _finish(con, names, raw_columns, order, table, name, path):
         f"FROM {_RAW}\nORDER BY {order}"
     ).fetchall()[0][0]
     return PoolInfo(name=name, path=path, columns=tuple(names), n_rows=n_rows)
+
+
+# --- Many pools in one table -------------------------------------------------
+
+POOLS_TABLE = "pools"
+
+
+def load_pools(
+    con: duckdb.DuckDBPyConnection,
+    sources: list,
+    *,
+    names: list[str] | None = None,
+    delimiter: str = "|",
+    fmt: str = "ascii",
+    table: str = "pool",
+) -> tuple[list[PoolInfo | None], dict[int, str]]:
+    """Load any number of pools into one table, keyed by pool.
+
+    ``table`` gets ``_pool`` (the source's index in ``sources``), ``_row``
+    (pool-major: every row of pool 0, then of pool 1, ..., each pool in file
+    order) and the union of the pools' columns; table ``pools`` gets one row
+    per pool read (``_pool``, ``asn_pool``, ``path``, ``n_rows``, ``first_row``,
+    ``columns``: the pool's own columns, which decide what an absent column
+    writes).
+
+    Text pools sharing a header are parsed by one DuckDB scan; a pool whose
+    scan fails is read alone, so that only it fails.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    sources : list
+        Pool files or in-memory tables, as :func:`load_pool` takes.
+    names : list of str, optional
+        The ``asn_pool`` name of each source; by default a file's base name
+        (``"in-memory"`` for a table).
+    delimiter, fmt : str
+        As :func:`load_pool`.
+    table : str
+        Name of the combined table.
+
+    Returns
+    -------
+    infos : list of PoolInfo or None
+        One per source; None where it could not be read.
+    errors : dict
+        Source index -> one-line error message.
+    """
+    infos: list[PoolInfo | None] = [None] * len(sources)
+    errors: dict[int, str] = {}
+    parts: list[str] = []          # SELECTs giving _pool, _seq and named columns
+    groups: dict[tuple, list] = {}  # (column names, lines to skip) -> [(index, path)]
+    scratch = tempfile.TemporaryDirectory(prefix="asnsql-")
+    try:
+        for index, source in enumerate(sources):
+            text_file = isinstance(source, (str, os.PathLike)) and fmt == "ascii"
+            try:
+                if not text_file:
+                    part = f"__asnsql_part{index}"
+                    infos[index] = load_pool(con, source, delimiter=delimiter, fmt=fmt,
+                                             table=part)
+                    parts.append(_part_select(part, index, "_row", infos[index].columns))
+                    continue
+                path = os.fspath(source)
+                _check_path(path, delimiter)
+                header_no, columns, skipped, mixed = _scan(path, delimiter)
+                if skipped or mixed:
+                    path = _data_lines(path, header_no, skipped,
+                                       os.path.join(scratch.name, f"{index}.csv"))
+                    header_no = 0
+                groups.setdefault((tuple(columns), header_no), []).append((index, path))
+                infos[index] = PoolInfo(os.path.basename(os.fspath(source)), os.fspath(source),
+                                        tuple(columns), 0)
+            except PoolError as err:
+                errors[index] = str(err)
+        for number, ((columns, skip), members) in enumerate(groups.items()):
+            part = f"__asnsql_group{number}"
+            try:
+                _scan_group(con, part, [p for _, p in members], [i for i, _ in members],
+                            len(columns), skip, delimiter)
+            except duckdb.Error:
+                # Read each pool of the group alone: only the bad ones fail.
+                for index, _ in members:
+                    single = f"__asnsql_part{index}"
+                    try:
+                        load_pool(con, sources[index], delimiter=delimiter, table=single)
+                    except PoolError as err:
+                        errors[index] = str(err)
+                        infos[index] = None
+                        continue
+                    parts.append(_part_select(single, index, "_row", columns))
+                continue
+            raw = [f"c{i}" for i in range(len(columns))]
+            parts.append(_part_select(part, None, "_seq", columns, raw))
+        _combine(con, table, parts, infos, names, sources)
+    finally:
+        scratch.cleanup()
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_\\_asnsql\\_%' ESCAPE '\\'"
+        ).fetchall():
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    counts = dict(con.execute(f"SELECT _pool, n_rows FROM {POOLS_TABLE}").fetchall())
+    infos = [None if info is None else PoolInfo(info.name, info.path, info.columns,
+                                                counts.get(index, 0))
+             for index, info in enumerate(infos)]
+    return infos, errors
+
+
+def _check_path(path: str, delimiter: str) -> None:
+    if not os.path.exists(path):
+        raise PoolError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise PoolError(f"{path}: is a directory, not a pool file")
+    if len(delimiter) != 1:
+        raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
+
+
+def _data_lines(path: str, header_no: int, skipped: set, out: str) -> str:
+    """Copy the data lines of ``path`` (no comments or blank lines, LF endings) to ``out``."""
+    with open(path, "rb") as src, open(out, "wb") as dst:
+        for number, line in enumerate(src, start=1):
+            if number > header_no and number not in skipped:
+                dst.write(line.rstrip(b"\r\n") + b"\n")
+    return out
+
+
+def _scan_group(con, part, paths, indexes, n_columns, skip, delimiter) -> None:
+    """One DuckDB scan over pool files of one header: ``_pool``, ``_seq``, c0, c1, ..."""
+    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
+    con.execute(
+        f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($paths, delim = $delim, "
+        f"header = false, skip = $skip, columns = {{{struct}}}, auto_detect = false, "
+        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, filename = true)",
+        {"paths": paths, "delim": delimiter, "skip": skip},
+    )
+    # A new table's rowid is its insertion order: file by file, each in file order.
+    con.execute(
+        f"CREATE TEMP TABLE {part} AS SELECT m._pool, r.rowid AS _seq, r.* EXCLUDE (filename) "
+        f"FROM {part}_raw AS r "
+        "JOIN (SELECT unnest($paths) AS filename, unnest($indexes) AS _pool) AS m USING (filename)",
+        {"paths": paths, "indexes": indexes},
+    )
+
+
+def _part_select(part, index, order, columns, raw=None):
+    """A SELECT of one part's rows: pool index, row order, normalised named columns."""
+    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
+    if raw is None:
+        cells = "".join(f", {quote(c)}" for c in columns)
+    else:
+        cells = "".join(
+            f", NULLIF(lower(trim(CAST({r} AS VARCHAR), {_WHITESPACE})), '') AS {quote(c)}"
+            for r, c in zip(raw, columns)
+        )
+    pool = "_pool" if index is None else f"{index} AS _pool"
+    return f"SELECT {pool}, {order} AS _seq{cells} FROM {part}"
+
+
+def _combine(con, table, parts, infos, names, sources) -> None:
+    """``table`` from the parts (pool-major rows, union columns) and the ``pools`` table."""
+    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
+    union: list[str] = []
+    for info in infos:
+        for column in info.columns if info else ():
+            if column not in union:
+                union.append(column)
+    body = " UNION ALL BY NAME ".join(f"({p})" for p in parts) if parts else None
+    cells = "".join(f", {quote(c)}" for c in union)
+    if body is None:
+        con.execute(f"CREATE OR REPLACE TABLE {quote(table)} (_row BIGINT, _pool INTEGER"
+                    + "".join(f", {quote(c)} VARCHAR" for c in union) + ")")
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT "
+            "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
+            f"CAST(_pool AS INTEGER) AS _pool{cells} FROM ({body}) ORDER BY _pool, _seq"
+        )
+    loaded = [i for i, info in enumerate(infos) if info is not None]
+    con.execute(
+        f"CREATE OR REPLACE TABLE {POOLS_TABLE} AS "
+        "SELECT l._pool, l.asn_pool, l.path, l.columns, "
+        "coalesce(c.n_rows, 0) AS n_rows, c.first_row "
+        "FROM (SELECT unnest($ids) AS _pool, unnest($names) AS asn_pool, unnest($paths) AS path, "
+        "unnest($columns) AS columns) AS l "
+        f"LEFT JOIN (SELECT _pool, count(*) AS n_rows, min(_row) AS first_row FROM {quote(table)} "
+        "GROUP BY _pool) AS c USING (_pool) ORDER BY l._pool",
+        {
+            "ids": loaded,
+            "names": [names[i] if names else infos[i].name for i in loaded],
+            "paths": [infos[i].path for i in loaded],
+            "columns": [list(infos[i].columns) for i in loaded],
+        },
+    )

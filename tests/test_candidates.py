@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from asnsql import engine
-from asnsql.pool import load_pool
+from asnsql.pool import load_pools
 
 
 def build(tmp_path, cells, mode=engine.Mode()):
@@ -12,11 +12,11 @@ def build(tmp_path, cells, mode=engine.Mode()):
     path = tmp_path / "p.csv"
     path.write_text("FILENAME|ASN_CANDIDATE\n" + rows + "\n")
     con = duckdb.connect()
-    info = load_pool(con, path)
+    (info,), _ = load_pools(con, [path])
     engine.install_views(con)
     engine.build_exposures(con, info.columns, [])
     engine.build_candidates(con)
-    unknown = engine.build_runs(con, mode)
+    unknown = engine.build_runs(con, mode).get(0, [])
     engine.build_items(con)
     return con, unknown
 

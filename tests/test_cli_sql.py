@@ -51,8 +51,10 @@ def test_json_is_a_list_of_objects():
     result = run("sql", MIRI, "--json", "SELECT * FROM runs ORDER BY run_id")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [
-        {"run_id": 1, "registry": "candidate", "cand_id": "o001", "cand_type": "observation"},
-        {"run_id": 2, "registry": "discover", "cand_id": None, "cand_type": "discovered"},
+        {"run_id": 1, "_pool": 0, "registry": "candidate", "cand_id": "o001",
+             "cand_type": "observation"},
+        {"run_id": 2, "_pool": 0, "registry": "discover", "cand_id": None,
+             "cand_type": "discovered"},
     ]
 
 
