@@ -1,24 +1,127 @@
-"""The Python API: ``generate`` a pool's associations on a DuckDB connection."""
+"""The Python API: ``generate`` a pool's associations on a DuckDB connection.
+
+One generation is one pass of the engine over any number of pools
+(:func:`run_pass`); :func:`generate` is that pass over one pool, and
+:mod:`asnsql.archive` runs it over many pools, chunk by chunk.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
 
-from asnsql import engine, finalize, views
-from asnsql.assemble import Association, assemble
-from asnsql.documents import to_document, write_documents
+from asnsql import engine, views
+from asnsql.documents import write_texts
 from asnsql.errors import PoolError
+from asnsql.final import Options, finalize_all
 from asnsql.pool import PoolInfo, load_pools, require_columns
 from asnsql.registry import Rule, load_rules
 
 
 @dataclass
+class Pass:
+    """What one pass over many pools left on its connection.
+
+    Attributes
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Holds the views of every pool read (keyed by ``_pool``) and the
+        ``documents`` table (one row per file, with its JSON text).
+    infos : list of PoolInfo or None
+        One per source, None where it failed.
+    errors : dict
+        Source index -> one-line error message.
+    unknown_ids : dict
+        Source index -> ids asked for with ``ids`` that the pool lacks.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    infos: list
+    errors: dict
+    unknown_ids: dict
+
+
+def timestamp() -> str:
+    """A version id from the current UTC time, as the reference stamps runs."""
+    return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dt%H%M%S")
+
+
+def mode_of(discover: bool, all_candidates: bool, ids) -> engine.Mode:
+    """The passes asked for; with neither mode (and no ids) both apply, as asn_generate does."""
+    if ids is None and not discover and not all_candidates:
+        discover = all_candidates = True
+    return engine.Mode(
+        candidates=all_candidates or ids is not None,
+        discover=discover,
+        ids=tuple(ids) if ids is not None else None,
+    )
+
+
+def run_pass(
+    con: duckdb.DuckDBPyConnection,
+    sources: list,
+    rules: list[Rule],
+    *,
+    names: list[str] | None = None,
+    discover: bool = False,
+    all_candidates: bool = False,
+    ids=None,
+    version_id: str | None = None,
+    delimiter: str = "|",
+    pool_format: str = "ascii",
+    finalize_: bool = True,
+    merge: bool = False,
+    debug: bool = False,
+    dms: bool = False,
+) -> Pass:
+    """Generate the associations of every source in one set-based pass on ``con``.
+
+    A pool that cannot be read, or lacks a column every association needs,
+    is left out and named in ``errors``; the others are generated.
+    """
+    infos, errors = load_pools(con, list(sources), names=names, delimiter=delimiter,
+                               fmt=pool_format)
+    for index, info in enumerate(infos):
+        if info is None:
+            continue
+        try:
+            require_columns(info, engine.REQUIRED_COLUMNS)
+        except PoolError as err:
+            errors[index], infos[index] = str(err), None
+    dropped = [i for i in errors if i < len(infos)]
+    if dropped:
+        con.execute("DELETE FROM pool WHERE list_contains($d, _pool)", {"d": dropped})
+        con.execute("DELETE FROM pools WHERE list_contains($d, _pool)", {"d": dropped})
+    mode = mode_of(discover, all_candidates, ids)
+    columns = tuple(c[0] for c in con.execute("DESCRIBE pool").fetchall()[2:])
+    engine.install_views(con)
+    engine.build_exposures(con, columns, engine.keywords_read(rules))
+    engine.build_candidates(con)
+    unknown = engine.build_runs(con, mode, dms=dms)
+    engine.build_items(con)
+    engine.run_rules(con, rules, finalize=finalize_)
+    finalize_all(con, rules, Options(
+        discover=mode.discover,
+        keep_candidates=mode.candidates,
+        finalize=finalize_,
+        merge=merge,
+        debug=debug,
+        dms=dms and ids is not None,
+        asked=tuple(ids or ()),
+        version_id=version_id,
+    ))
+    views.publish(con)
+    return Pass(con=con, infos=infos, errors=errors, unknown_ids=unknown)
+
+
+@dataclass
 class Generation:
-    """What one generation produced.
+    """What one generation of one pool produced.
 
     Attributes
     ----------
@@ -29,10 +132,8 @@ class Generation:
         ``orphans`` (see :data:`asnsql.explore.DOCUMENTED_VIEWS`).
     pool : PoolInfo
         The pool that was read.
-    associations : list of Association
-        Finalised associations, in the reference's output order.
-    documents : dict
-        File name -> JSON document, as they would be written.
+    texts : dict
+        File name -> JSON text, exactly as written, in the reference's order.
     unknown_ids : list of str
         Ids asked for with ``ids`` that the pool does not hold.
     """
@@ -40,27 +141,26 @@ class Generation:
     con: duckdb.DuckDBPyConnection
     pool: PoolInfo
     rules: list[Rule]
-    associations: list[Association]
-    documents: dict[str, dict] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
     unknown_ids: list[str] = field(default_factory=list)
 
     source: object = None
     read_options: dict = field(default_factory=dict)
 
+    @cached_property
+    def documents(self) -> dict[str, dict]:
+        """File name -> JSON document (parsed from :attr:`texts`)."""
+        return {name: json.loads(text) for name, text in self.texts.items()}
+
     def write(self, path: str | Path = ".") -> list[Path]:
         """Write every document into folder ``path``; return the paths written."""
-        return write_documents(self.documents, Path(path))
+        return write_texts(self.texts, Path(path))
 
     def write_orphans(self, path: str | Path, every_row: bool = True) -> None:
         """Write the pool rows left out as a pool (see :func:`asnsql.orphans.write_orphans`)."""
         from asnsql.orphans import write_orphans
 
         write_orphans(self.con, self.source, Path(path), every_row=every_row, **self.read_options)
-
-
-def timestamp() -> str:
-    """A version id from the current UTC time, as the reference stamps runs."""
-    return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dt%H%M%S")
 
 
 def generate(
@@ -78,6 +178,7 @@ def generate(
     merge: bool = False,
     debug: bool = False,
     dms: bool = False,
+    name: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> Generation:
     """Generate the associations of a pool, as jwst's ``asn_generate`` would.
@@ -107,73 +208,44 @@ def generate(
     dms : bool
         With ``ids``: also generate the background candidates of those ids,
         then keep only associations of the ids asked for (``--DMS``).
+    name : str, optional
+        The ``asn_pool`` the documents record: by default a file's name, and
+        ``"in-memory"`` for a table.
     con : duckdb.DuckDBPyConnection, optional
         Where to build the views (in its current schema, replacing tables
         and views of the same names); a new in-memory database by default.
-        Pass the connection a ``pool`` relation lives on. To gather several
-        pools on one connection, see :func:`asnsql.collect`.
+        Pass the connection a ``pool`` relation lives on. For many pools in
+        one pass, see :func:`asnsql.archive.generate_many`.
 
     Returns
     -------
     Generation
+
+    Raises
+    ------
+    asnsql.errors.PoolError
+        The pool cannot be read or lacks ``filename`` or ``asn_candidate``.
     """
     con = con if con is not None else duckdb.connect()
     rule_list = load_rules(rules, include_default=not ignore_default)
-    infos, errors = load_pools(con, [pool], delimiter=delimiter, fmt=pool_format)
-    if errors:
-        raise PoolError(errors[0])
-    info = infos[0]
-    require_columns(info, engine.REQUIRED_COLUMNS)
-    if ids is None and not discover and not all_candidates:
-        discover = all_candidates = True
-    mode = engine.Mode(
-        candidates=all_candidates or ids is not None,
-        discover=discover,
-        ids=tuple(ids) if ids is not None else None,
-    )
     if version_id is True:
         version_id = timestamp()
-
-    engine.install_views(con)
-    engine.build_exposures(con, info.columns, engine.keywords_read(rule_list))
-    engine.build_candidates(con)
-    asked = list(ids) if ids is not None else None
-    unknown = engine.build_runs(con, mode, dms=dms).get(0, [])
-    engine.build_items(con)
-    engine.run_rules(con, rule_list, finalize=finalize_)
-
-    asns = finalize.creation_sorted(assemble(con, rule_list, info.name))
-    finalize.number_by_creation(asns)
-    if mode.discover:
-        asns = finalize.filter_discovered(asns, keep_candidates=mode.candidates)
-        finalize.resequence(asns)
-    if finalize_:
-        final = finalize.finalize(asns, debug=debug, version_id=version_id)
-    else:
-        # Unfinalised associations are still written only when valid.
-        final = [a for a in asns if finalize.is_valid(a)]
-    if merge:
-        final = finalize.merge_stage2(final)
-    if dms and asked is not None:
-        # The reference keeps associations whose id contains an id asked for.
-        final = [a for a in final if any(cid in a.asn_id for cid in asked)]
-
-    documents = {}
-    names = []
-    for asn in final:
-        # A later association of the same name replaces an earlier one, as
-        # the reference overwrites the file.
-        name = asn.file_stem(version_id) + ".json"
-        documents[name] = to_document(asn, info.name, version_id)
-        names.append(name)
-    views.publish(con, final, names)
+    done = run_pass(
+        con, [pool], rule_list, names=None if name is None else [name],
+        discover=discover, all_candidates=all_candidates, ids=ids, version_id=version_id,
+        delimiter=delimiter, pool_format=pool_format, finalize_=finalize_, merge=merge,
+        debug=debug, dms=dms,
+    )
+    if done.errors:
+        raise PoolError(done.errors[0])
+    texts = dict(con.execute("SELECT file_name, document FROM documents ORDER BY name_order")
+                 .fetchall())
     return Generation(
         con=con,
-        pool=info,
+        pool=done.infos[0],
         rules=rule_list,
-        associations=final,
-        documents=documents,
-        unknown_ids=unknown,
+        texts=texts,
+        unknown_ids=done.unknown_ids.get(0, []),
         source=pool,
         read_options={"delimiter": delimiter, "fmt": pool_format},
     )

@@ -23,9 +23,11 @@ EMPTY_VALUES = frozenset({None, "", "null", "--", "n", "f", "false", "n/a"})
 DISCOVERED_ID = "a3001"
 
 _SUFFIXES = (Path(__file__).parent / "known_suffixes.txt").read_text().split()
-_SUFFIX_RE = re.compile(
-    r"^(?P<root>.+?)((?P<separator>_|-)(" + "|".join(map(re.escape, _SUFFIXES)) + r"))?$"
-)
+# A file stem, then optionally one known suffix after '_' or '-'; the root is
+# group 1. Python's re and DuckDB's RE2 read it alike (the SQL macro
+# `without_suffix` uses it too).
+SUFFIX_PATTERN = r"^(.+?)((_|-)(" + "|".join(map(re.escape, _SUFFIXES)) + r"))?$"
+_SUFFIX_RE = re.compile(SUFFIX_PATTERN)
 
 
 @dataclass
@@ -91,7 +93,7 @@ class Association:
 
 def remove_suffix(stem: str) -> str:
     """Drop one known pipeline suffix (``_rate``, ``_cal``, ...) from a file stem."""
-    return _SUFFIX_RE.match(stem).group("root")
+    return _SUFFIX_RE.match(stem).group(1)
 
 
 def pad_program(program: str) -> str:

@@ -59,3 +59,17 @@ def write_documents(named: dict[str, dict], path: Path) -> list[Path]:
             os.replace(Path(scratch) / name, path / name)
             written.append(path / name)
     return written
+
+
+def write_texts(named: dict[str, str], path: Path) -> list[Path]:
+    """Write ``{file name: JSON text}`` into ``path``, all or nothing (as :func:`write_documents`)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(dir=path, prefix=".asnsql-") as scratch:
+        for name, text in named.items():
+            (Path(scratch) / name).write_text(text)
+        for name in named:
+            os.replace(Path(scratch) / name, path / name)
+            written.append(path / name)
+    return written

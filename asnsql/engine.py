@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from asnsql.assemble import SUFFIX_PATTERN
 from asnsql.registry import Rule
 from asnsql.sqlfiles import read_sql, sql_root
 
@@ -57,6 +58,9 @@ def install_views(con: duckdb.DuckDBPyConnection) -> None:
     """Define the shared macros (every file in ``sql/views/``) on a connection."""
     for path in sorted((sql_root() / "views").glob("*.sql")):
         con.execute(path.read_text())
+    # Our own constant (known_suffixes.txt), so written into the macro's text.
+    pattern = SUFFIX_PATTERN.replace("'", "''")
+    con.execute(f"CREATE OR REPLACE MACRO without_suffix(s) AS regexp_extract(s, '{pattern}', 1)")
 
 
 def keywords_read(rules: list[Rule]) -> list[str]:

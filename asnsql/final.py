@@ -1,0 +1,159 @@
+"""Finalise every pool's associations at once, in SQL, and write their documents.
+
+The rules leave ``rule_members``; the files under ``sql/final/`` turn it into
+``documents`` (one row per file, its JSON text exactly as the reference
+writes it) through tables a user may query: ``asn_member``, ``asn_made``,
+``asn_listed``, ``asn_kept``, ``asn_ranked``, ``asn_survivor``, ``asn_out``,
+``doc_part``, ``doc_member``. One Python step remains: pruning associations
+that name the same product, an order-dependent walk the reference takes only
+where a product name repeats, so it runs over those few associations alone.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+from asnsql import __version__
+from asnsql.finalize import prune_duplicate_products
+from asnsql.registry import Rule
+from asnsql.sqlfiles import sql_root
+
+CODE_VERSION = f"asnsql {__version__}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What finalising is asked to do (the generate options that shape it)."""
+
+    discover: bool = False          # a discovery pass ran: filter its repeats
+    keep_candidates: bool = True    # candidate associations are kept
+    finalize: bool = True           # False: --no-finalize
+    merge: bool = False
+    debug: bool = False
+    dms: bool = False
+    asked: tuple[str, ...] = ()     # with dms: the ids asked for
+    version_id: str | None = None
+
+
+def build_rule_info(con, rules: list[Rule]) -> None:
+    """``rule_info``: one row per rule rank with what finalising reads from its header."""
+    rows = []
+    for rank, rule in enumerate(rules):
+        opts = rule.options
+        template = opts.get("product_name",
+                            "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}")
+        parts = [{"literal": literal, "field": field}
+                 for literal, field, _, _ in string.Formatter().parse(template)]
+        rows.append({
+            "rule_rank": rank,
+            "level": rule.level,
+            "asn_type": rule.asn_type,
+            "rule_file": f"{rule.path.parent.name}/{rule.path.name}",
+            "product_parts": parts,
+            "finalize_with": opts.get("finalize"),
+            "valid_requires": list(opts.get("valid_requires", ())),
+            "valid_min_members": int(opts.get("valid_min_members", 0)),
+            "valid_candidate_types": (None if opts.get("valid_candidate_types") is None
+                                      else list(opts["valid_candidate_types"])),
+            "invalid_candidate_types": list(opts.get("invalid_candidate_types", ())),
+            "any_candidate": opts.get("candidates") == "any",
+        })
+    types = {
+        "rule_rank": "INTEGER", "level": "INTEGER", "asn_type": "VARCHAR", "rule_file": "VARCHAR",
+        "product_parts": "STRUCT(literal VARCHAR, field VARCHAR)[]", "finalize_with": "VARCHAR",
+        "valid_requires": "VARCHAR[]", "valid_min_members": "INTEGER",
+        "valid_candidate_types": "VARCHAR[]", "invalid_candidate_types": "VARCHAR[]",
+        "any_candidate": "BOOLEAN",
+    }
+    select = ", ".join(f"CAST(unnest(${k}) AS {t}) AS {k}" for k, t in types.items())
+    con.execute(
+        f"CREATE OR REPLACE TABLE rule_info AS SELECT {select}",
+        {k: [row[k] for row in rows] for k in types},
+    )
+
+
+def run_file(con, name: str, params: dict) -> None:
+    """Run each statement of ``sql/final/<name>`` with the parameters it names."""
+    text = (sql_root() / "final" / name).read_text()
+    for statement in con.extract_statements(text):
+        used = statement.named_parameters
+        con.execute(statement.query, {k: params[k] for k in used} if used else None)
+
+
+def finalize_all(con, rules: list[Rule], options: Options) -> None:
+    """From ``rule_members`` to ``documents``, for every pool on ``con``."""
+    params = {
+        "discover": options.discover,
+        "keep_candidates": options.keep_candidates,
+        "finalize": options.finalize,
+        "merge": options.merge,
+        "debug": options.debug,
+        "dms": options.dms,
+        "asked": list(options.asked),
+        "version_id": options.version_id,
+        "code_version": CODE_VERSION,
+    }
+    build_rule_info(con, rules)
+    for name in ("10_assemble.sql", "20_finalize.sql", "30_survivors.sql"):
+        run_file(con, name, params)
+    prune_products(con)
+    run_file(con, "40_documents.sql", params)
+
+
+@dataclass
+class _Entrant:
+    """What product pruning compares of an association."""
+
+    uid: int
+    asn_id: str
+    asn_type: str
+    product_name: str
+    members: list
+    pairs: frozenset | None
+
+    def membership(self):
+        return self.pairs
+
+
+def prune_products(con) -> None:
+    """``product_pruned``: survivors dropped because another makes the same product.
+
+    Only stages of a pool where a product name repeats are read; each is
+    walked in the reference's order (``pos1``) by
+    :func:`asnsql.finalize.prune_duplicate_products`.
+    """
+    rows = con.execute(
+        """
+        SELECT s._pool, s.level, s.asn_uid, s.asn_id, s.asn_type, s.product_name,
+            s.final_membership, list(m.expname ORDER BY m.position)
+        FROM asn_survivor AS s
+        JOIN asn_final_member AS m USING (asn_uid)
+        WHERE (s._pool, s.level) IN (
+            SELECT (_pool, level) FROM asn_survivor WHERE product_repeats)
+        GROUP BY ALL
+        ORDER BY s._pool, s.level, any_value(s.pos1)
+        """
+    ).fetchall()
+    stages: dict[tuple, list[_Entrant]] = {}
+    for pool, level, uid, asn_id, asn_type, product, membership, names in rows:
+        pairs = None
+        if membership is not None:
+            pairs = frozenset(tuple(p.split("\x1f", 1)) for p in membership.split("\x1e"))
+        stages.setdefault((pool, level), []).append(
+            _Entrant(uid, asn_id, asn_type, product, names, pairs))
+    pruned: list[int] = []
+
+    class _Record:
+        def drop(self, entrant):
+            pruned.append(entrant.uid)
+
+    for entrants in stages.values():
+        prune_duplicate_products(entrants, _Record())
+    con.execute("CREATE OR REPLACE TABLE product_pruned (asn_uid BIGINT, prune_order INTEGER)")
+    if pruned:
+        con.execute(
+            "INSERT INTO product_pruned SELECT unnest($u), generate_subscripts($u, 1)",
+            {"u": pruned},
+        )

@@ -1,0 +1,142 @@
+-- asn_member: every member of every association the rules made, numbered.
+--
+-- `asn_uid` orders associations as the reference creates them: pass,
+-- creating row, rule, then the shape's own key. Members that are not pool
+-- rows (WFSS catalogs, `_row` NULL) carry only `expname` and `exptype`.
+CREATE OR REPLACE TABLE asn_member AS
+SELECT
+    dense_rank() OVER (ORDER BY m.run_id, m.creator_row, m.rule_rank, m.asn_key) AS asn_uid,
+    row_number() OVER (
+        PARTITION BY m.run_id, m.creator_row, m.rule_rank, m.asn_key
+        ORDER BY m.member_order, m._row
+    ) AS position,
+    m.*,
+    e.raw_exposerr AS exposerr,
+    i.item_candidate AS member_candidate
+FROM rule_members AS m
+LEFT JOIN exposures AS e ON e._row = m._row
+LEFT JOIN items AS i ON i.run_id = m.run_id AND i._row = m._row;
+
+-- asn_made: one row per association the rules made, with what names it and
+-- what finalising weighs. Name parts come from the members the rule itself
+-- accepted (all but target acquisitions, which join on their observation).
+CREATE OR REPLACE TABLE asn_made AS
+WITH member_facts AS (
+    SELECT
+        asn_uid,
+        count(*) AS n_members,
+        list(DISTINCT exptype) AS exptypes,
+        -- Members as (expname, exptype) pairs; NULL when an expname repeats,
+        -- which the reference never calls a duplicate.
+        CASE
+            WHEN count(DISTINCT coalesce(expname, chr(0))) = count(*)
+                THEN string_agg(coalesce(expname, chr(0)) || chr(31) || exptype, chr(30)
+                                ORDER BY coalesce(expname, chr(0)), exptype)
+        END AS membership,
+        count(DISTINCT obs_num) FILTER (exptype <> 'target_acquisition') AS n_obs,
+        count(*) FILTER (exptype = 'science') AS n_science,
+        arg_min(expname, position) FILTER (exptype = 'science') AS first_science,
+        joined_values(list(target) FILTER (exptype <> 'target_acquisition')) AS targets,
+        joined_values(list(instrument) FILTER (exptype <> 'target_acquisition')) AS instruments,
+        joined_values(list(opt_elem) FILTER (exptype <> 'target_acquisition')) AS opt1,
+        joined_values(list(opt_elem2) FILTER (exptype <> 'target_acquisition')) AS opt2,
+        joined_values(list(slit) FILTER (exptype <> 'target_acquisition'
+                                         AND slit IN ('s200a1', 's200a2'))) AS paired_slits,
+        joined_values(list(slit) FILTER (exptype <> 'target_acquisition'
+                                         AND slit NOT IN ('s200a1', 's200a2'))) AS single_slits,
+        joined_values(list(subarray) FILTER (exptype <> 'target_acquisition')) AS subarrays
+    FROM asn_member
+    GROUP BY asn_uid
+),
+name_parts AS (
+    -- Further placeholders a rule fills from its `name_parts` map.
+    SELECT
+        asn_uid,
+        map_from_entries(list({'key': key, 'value': value})) AS parts
+    FROM (
+        SELECT
+            asn_uid,
+            part.key AS key,
+            joined_values(list(part.value)) AS value
+        FROM (
+            SELECT asn_uid, unnest(map_entries(name_parts)) AS part
+            FROM asn_member
+            WHERE exptype <> 'target_acquisition' AND name_parts IS NOT NULL
+        )
+        GROUP BY asn_uid, part.key
+    )
+    GROUP BY asn_uid
+),
+firsts AS (
+    SELECT * FROM asn_member WHERE position = 1
+),
+made AS (
+    SELECT
+        f.asn_uid,
+        r._pool,
+        r.registry,
+        r.cand_type AS acid_type,
+        CASE WHEN r.registry = 'candidate' THEN r.cand_id ELSE 'a3001' END AS asn_id,
+        f.rule,
+        f.rule_rank,
+        k.level,
+        k.asn_type,
+        k.rule_file,
+        k.product_parts,
+        k.finalize_with,
+        k.valid_requires,
+        k.valid_min_members,
+        k.valid_candidate_types,
+        k.invalid_candidate_types,
+        k.any_candidate,
+        padded_program(c.raw_program) AS program,
+        c.raw_targetid,
+        -- Our `constraints`: the SQL rule and the key values of its first member.
+        'rule ' || f.rule || ' (' || k.rule_file || '): ' || concat_ws(', ',
+            'candidate=' || CASE WHEN r.registry = 'candidate' THEN r.cand_id ELSE 'a3001' END,
+            'program=' || f.program, 'instrument=' || f.instrument, 'target=' || f.target,
+            'opt_elem=' || f.opt_elem, 'opt_elem2=' || f.opt_elem2, 'slit=' || f.slit,
+            'subarray=' || f.subarray) AS constraints,
+        x.*  EXCLUDE (asn_uid),
+        p.parts
+    FROM firsts AS f
+    JOIN runs AS r USING (run_id)
+    JOIN rule_info AS k USING (rule_rank)
+    -- The creating row names the association even when it is no member.
+    JOIN exposures AS c ON c._row = f.creator_row
+    JOIN member_facts AS x USING (asn_uid)
+    LEFT JOIN name_parts AS p USING (asn_uid)
+),
+named AS (
+    SELECT
+        *,
+        't' || zero_pad(targets, 3) AS stage3_target,
+        map_concat(parts, MAP {
+            'program': program,
+            'acid': asn_id,
+            'target': 't' || zero_pad(targets, 3),
+            'instrument': instruments,
+            'opt_elem': coalesce(nullif(joined_words([opt1, opt2]), ''), 'clear'),
+            'slit': CASE
+                WHEN joined_words(list_distinct([paired_slits, single_slits])) <> ''
+                    THEN '-' || joined_words(list_distinct([paired_slits, single_slits]))
+                ELSE ''
+            END,
+            'subarray': CASE WHEN subarrays IN ('', 'full') THEN '' ELSE '-' || subarrays END
+        }) AS fills
+    FROM made
+)
+SELECT
+    * EXCLUDE (fills, parts, product_parts, stage3_target, raw_targetid),
+    CASE WHEN level = 3 THEN stage3_target ELSE raw_targetid END AS target,
+    CASE
+        WHEN level = 3 THEN lower(array_to_string(list_transform(product_parts, lambda part:
+            part.literal || CASE
+                WHEN part.field IS NULL THEN ''
+                ELSE coalesce(fills[part.field], '{' || part.field || '}')
+            END), ''))
+        WHEN first_science IS NULL THEN 'undefined'
+        -- Stage 2: the science member's file name without extension or suffix.
+        ELSE without_suffix(stage2_stem(first_science))
+    END AS product_name
+FROM named;

@@ -1,0 +1,137 @@
+-- Finalising, as the reference does before it writes: numbering, the
+-- discovery filter, validity, duplicate pruning, renumbering. The reference
+-- works on Python lists whose order decides which duplicate survives and
+-- which association is number 1, so each table here keeps that order as a
+-- column; every step runs over all pools at once, partitioned by `_pool`.
+
+-- asn_listed: the list finalising starts from.
+--   seq_made: the number the reference gives as it creates associations
+--     (Stage 3 counts per asn_type, Stage 2 shares one counter from 2).
+--   list_pos: with discovery ($discover), discovered associations that no
+--     candidate association repeats come first, then the candidate ones;
+--     `seq` renumbers that list per (asn_id, asn_type).
+CREATE OR REPLACE TABLE asn_listed AS
+WITH numbered AS (
+    SELECT
+        *,
+        CASE
+            WHEN level = 3 THEN row_number() OVER (PARTITION BY _pool, level, asn_type ORDER BY asn_uid)
+            ELSE 1 + row_number() OVER (PARTITION BY _pool, level ORDER BY asn_uid)
+        END AS seq_made
+    FROM asn_made
+),
+candidate_sets AS (
+    -- The discovery filter compares type, the id's first letter and members
+    -- (in the reference it never matches across `a`/`o` ids).
+    SELECT DISTINCT _pool, asn_type, left(asn_id, 1) AS id_letter, membership
+    FROM asn_made
+    WHERE registry = 'candidate' AND membership IS NOT NULL
+),
+listed AS (
+    SELECT
+        n.*,
+        row_number() OVER (
+            PARTITION BY n._pool
+            ORDER BY CASE WHEN $discover AND n.registry = 'candidate' THEN 1 ELSE 0 END, n.asn_uid
+        ) AS list_pos
+    FROM numbered AS n
+    LEFT JOIN candidate_sets AS c
+        ON $discover
+        AND n.registry = 'discover'
+        AND c._pool = n._pool
+        AND c.asn_type = n.asn_type
+        AND c.id_letter = left(n.asn_id, 1)
+        AND c.membership = n.membership
+    WHERE NOT $discover
+        OR (n.registry = 'candidate' AND $keep_candidates)
+        OR (n.registry = 'discover' AND c.membership IS NULL)
+)
+SELECT
+    *,
+    CASE
+        WHEN $discover THEN row_number() OVER (PARTITION BY _pool, asn_id, asn_type ORDER BY list_pos)
+        ELSE seq_made
+    END AS seq,
+    -- Written at all (also without finalising): science present, the rule's
+    -- own tests, and Stage 2 only for observation candidates (or background
+    -- candidates holding a background).
+    list_contains(exptypes, 'science')
+        AND list_has_all(exptypes, valid_requires)
+        AND n_members >= valid_min_members
+        AND (valid_candidate_types IS NULL OR list_contains(valid_candidate_types, acid_type))
+        AND NOT list_contains(invalid_candidate_types, acid_type)
+        AND (
+            any_candidate
+            OR level = 3
+            OR acid_type = 'observation'
+            OR (acid_type = 'background' AND list_contains(exptypes, 'background'))
+        ) AS is_valid
+FROM listed;
+
+-- asn_kept: what finalising keeps: valid, and Stage 3 associations of
+-- group, background and mosaic candidates span several observations (the
+-- nodded-spectra rule, finalize_with = 'nod_backgrounds', skips that test).
+CREATE OR REPLACE TABLE asn_kept AS
+SELECT *
+FROM asn_listed
+WHERE $finalize
+    AND is_valid
+    AND NOT (
+        level = 3
+        AND acid_type IN ('group', 'background', 'mosaic')
+        AND coalesce(finalize_with, '') <> 'nod_backgrounds'
+        AND n_obs <= 1
+    );
+
+-- asn_final_member: the members written. When finalising, each science
+-- member of a kept nodded-spectra association with two or more science
+-- members is repeated at the end as a `background` named for its x1d product.
+CREATE OR REPLACE TABLE asn_final_member AS
+SELECT asn_uid, position, _row, expname, exptype, exposerr, member_candidate
+FROM asn_member
+UNION ALL
+SELECT
+    m.asn_uid,
+    k.n_members + row_number() OVER (PARTITION BY m.asn_uid ORDER BY m.position) AS position,
+    m._row,
+    without_suffix(path_stem(path_name(m.expname))) || '_x1d.fits' AS expname,
+    'background' AS exptype,
+    m.exposerr,
+    m.member_candidate
+FROM asn_member AS m
+JOIN asn_kept AS k USING (asn_uid)
+WHERE k.finalize_with = 'nod_backgrounds' AND k.n_science >= 2 AND m.exptype = 'science';
+
+-- asn_ranked: kept associations with the members they are compared by, in
+-- the reference's pruning order: sorted by asn_id (stably), then the *last*
+-- of equal member sets survives (`keeper`), survivors in reverse order.
+CREATE OR REPLACE TABLE asn_ranked AS
+WITH memberships AS (
+    SELECT
+        asn_uid,
+        count(*) AS n_final,
+        CASE
+            WHEN count(DISTINCT coalesce(expname, chr(0))) = count(*)
+                THEN string_agg(coalesce(expname, chr(0)) || chr(31) || exptype, chr(30)
+                                ORDER BY coalesce(expname, chr(0)), exptype)
+        END AS final_membership
+    FROM asn_final_member
+    WHERE asn_uid IN (SELECT asn_uid FROM asn_kept)
+    GROUP BY asn_uid
+),
+indexed AS (
+    SELECT
+        k.*,
+        f.n_final,
+        f.final_membership,
+        row_number() OVER (PARTITION BY k._pool, k.level ORDER BY k.asn_id, k.list_pos) AS idx
+    FROM asn_kept AS k
+    JOIN memberships AS f USING (asn_uid)
+)
+SELECT
+    *,
+    CASE
+        WHEN final_membership IS NULL THEN idx
+        ELSE max(idx) OVER (PARTITION BY _pool, level, final_membership)
+    END AS keeper
+FROM indexed;

@@ -1,0 +1,243 @@
+-- asn_out: the associations written, one row each, in the reference's
+-- output order (`out_order`) with the number they are written under.
+--   Finalising: per stage, the survivors (sorted by asn_id when product
+--   pruning dropped any), renumbered per (asn_id, asn_type); with -D the
+--   pruned duplicates follow each stage's survivors in the order they were
+--   pruned, named `dupNNNNN_<name>` with the number they had then.
+--   Without finalising: every valid association in list order.
+CREATE OR REPLACE TABLE asn_out AS
+WITH stage_dups AS (
+    SELECT _pool, level, bool_or(product_repeats) AS sorted_again
+    FROM asn_survivor
+    GROUP BY _pool, level
+),
+positioned AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN d.sorted_again
+                THEN row_number() OVER (PARTITION BY s._pool, s.level ORDER BY s.asn_id, s.pos1)
+            ELSE s.pos1
+        END AS final_pos
+    FROM asn_survivor AS s
+    JOIN stage_dups AS d USING (_pool, level)
+),
+written AS (
+    SELECT
+        asn_uid,
+        _pool,
+        level,
+        0 AS phase,
+        final_pos AS phase_pos,
+        row_number() OVER (PARTITION BY _pool, asn_id, asn_type ORDER BY final_pos) AS seq_out,
+        NULL::INTEGER AS dup_no
+    FROM positioned
+    WHERE asn_uid NOT IN (SELECT asn_uid FROM product_pruned)
+),
+pruned AS (
+    SELECT
+        asn_uid,
+        _pool,
+        level,
+        row_number() OVER (PARTITION BY _pool ORDER BY level, kind, k1, k2) AS dup_no
+    FROM (
+        SELECT asn_uid, _pool, level, 0 AS kind, -keeper AS k1, idx AS k2
+        FROM asn_ranked
+        WHERE idx <> keeper
+        UNION ALL
+        SELECT p.asn_uid, s._pool, s.level, 1, p.prune_order, 0
+        FROM product_pruned AS p
+        JOIN asn_survivor AS s USING (asn_uid)
+    )
+),
+finalised AS (
+    SELECT * FROM written
+    UNION ALL
+    SELECT p.asn_uid, p._pool, p.level, 1, p.dup_no, l.seq, p.dup_no
+    FROM pruned AS p
+    JOIN asn_listed AS l USING (asn_uid)
+    WHERE $debug
+),
+unfinalised AS (
+    SELECT asn_uid, _pool, 0 AS level, 0 AS phase, list_pos AS phase_pos, seq AS seq_out,
+        NULL::INTEGER AS dup_no
+    FROM asn_listed
+    WHERE NOT $finalize AND is_valid
+)
+SELECT
+    asn_uid,
+    _pool,
+    row_number() OVER (PARTITION BY _pool ORDER BY level, phase, phase_pos) AS out_order,
+    seq_out,
+    dup_no
+FROM (SELECT * FROM finalised UNION ALL SELECT * FROM unfinalised);
+
+-- doc_part: which association's members make which product of which
+-- document. With --merge ($merge) the Stage 2 associations of one asn_type
+-- and candidate become one document, the first's: a later product of a
+-- name the document has gains the members it lacks, others are appended.
+CREATE OR REPLACE TABLE doc_part AS
+WITH grouped AS (
+    SELECT
+        o.*,
+        a.level,
+        a.product_name,
+        CASE
+            WHEN $merge AND a.level = 2
+                THEN first_value(o.asn_uid) OVER (
+                    PARTITION BY o._pool, a.asn_type, a.asn_id ORDER BY o.out_order)
+            ELSE o.asn_uid
+        END AS doc_uid
+    FROM asn_out AS o
+    JOIN asn_made AS a USING (asn_uid)
+)
+SELECT
+    doc_uid,
+    asn_uid,
+    out_order,
+    product_name,
+    dense_rank() OVER (PARTITION BY doc_uid ORDER BY first_in) AS product_pos
+FROM (
+    SELECT *, min(out_order) OVER (PARTITION BY doc_uid, product_name) AS first_in
+    FROM grouped
+);
+
+-- doc_member: the members of each product, in order.
+CREATE OR REPLACE TABLE doc_member AS
+SELECT
+    p.doc_uid,
+    p.product_pos,
+    p.product_name,
+    row_number() OVER (PARTITION BY p.doc_uid, p.product_pos ORDER BY p.out_order, m.position)
+        AS position,
+    m._row,
+    m.expname,
+    m.exptype,
+    m.exposerr,
+    m.member_candidate
+FROM doc_part AS p
+JOIN asn_final_member AS m USING (asn_uid)
+-- A member joins a product unless an earlier association merged into it
+-- already brought a member of that name.
+QUALIFY p.out_order = min(p.out_order) OVER (PARTITION BY p.doc_uid, p.product_pos, m.expname);
+
+-- documents: one row per file, with its JSON text exactly as the reference
+-- writes it (json.dumps, indent 4). A later document of the same name
+-- replaces an earlier one, as the reference overwrites the file; the name
+-- keeps the earlier one's place.
+CREATE OR REPLACE TABLE documents AS
+WITH docs AS (
+    SELECT
+        o.*,
+        a.*  EXCLUDE (asn_uid, _pool),
+        CASE
+            WHEN o.dup_no IS NOT NULL THEN printf('dup%05d_', o.dup_no)
+            ELSE ''
+        END || lower(
+            'jw' || a.program || '-' || a.asn_id
+            || CASE WHEN coalesce($version_id, '') <> '' THEN '_' || $version_id ELSE '' END
+            || '_' || a.asn_type || '_' || printf('%05d', o.seq_out) || '_asn'
+        ) || '.json' AS file_name
+    FROM asn_out AS o
+    JOIN asn_made AS a USING (asn_uid)
+    WHERE o.asn_uid IN (SELECT doc_uid FROM doc_part)
+        AND (NOT $dms OR list_bool_or(list_transform($asked, lambda i: contains(a.asn_id, i))))
+),
+ordered AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY _pool
+            ORDER BY CASE WHEN $merge AND level = 2 THEN 1 ELSE 0 END, out_order
+        ) AS doc_order
+    FROM docs
+),
+named AS (
+    SELECT
+        *,
+        min(doc_order) OVER (PARTITION BY _pool, file_name) AS name_order
+    FROM ordered
+    QUALIFY doc_order = max(doc_order) OVER (PARTITION BY _pool, file_name)
+),
+member_text AS (
+    SELECT
+        m.doc_uid,
+        m.product_pos,
+        any_value(m.product_name) AS product_name,
+        bool_or(m.exposerr NOT IN ('', 'null', '--', 'n', 'f', 'false', 'n/a'))
+            AS degraded,
+        string_agg(
+            '                {' || chr(10)
+            || '                    "expname": ' || json_text(m.expname) || ',' || chr(10)
+            || '                    "exptype": ' || json_text(m.exptype)
+            || CASE
+                WHEN m._row IS NULL THEN ''
+                ELSE ',' || chr(10) || '                    "exposerr": ' || json_text(m.exposerr)
+                    || CASE
+                        WHEN n.level = 3 THEN ',' || chr(10)
+                            || '                    "asn_candidate": ' || json_text(m.member_candidate)
+                        ELSE ''
+                    END
+            END || chr(10) || '                }',
+            ',' || chr(10) ORDER BY m.position
+        ) AS members
+    FROM doc_member AS m
+    JOIN named AS n ON n.asn_uid = m.doc_uid
+    GROUP BY m.doc_uid, m.product_pos
+),
+product_text AS (
+    SELECT
+        doc_uid,
+        bool_or(degraded) FILTER (product_pos = 1) AS degraded,
+        string_agg(
+            '        {' || chr(10)
+            || '            "name": ' || json_text(product_name) || ',' || chr(10)
+            || '            "members": [' || chr(10) || members || chr(10)
+            || '            ]' || chr(10) || '        }',
+            ',' || chr(10) ORDER BY product_pos
+        ) AS products
+    FROM member_text
+    GROUP BY doc_uid
+)
+SELECT
+    n._pool,
+    n.name_order,
+    n.file_name,
+    n.asn_uid,
+    n.asn_type,
+    n.registry || '_' || n.rule AS asn_rule,
+    n.asn_id,
+    n.acid_type AS candidate_type,
+    n.program,
+    n.target,
+    n.seq_out AS sequence,
+    n.product_name,
+    n.level,
+    '{' || chr(10)
+    || '    "asn_type": ' || json_text(n.asn_type) || ',' || chr(10)
+    || '    "asn_rule": ' || json_text(n.registry || '_' || n.rule) || ',' || chr(10)
+    || '    "version_id": ' || json_text($version_id) || ',' || chr(10)
+    || '    "code_version": ' || json_text($code_version) || ',' || chr(10)
+    || '    "degraded_status": ' || json_text(CASE
+        WHEN coalesce(t.degraded, false)
+            THEN 'One or more members have an error associated with them.' || chr(10)
+                || 'Details can be found in the member.exposerr attribute.'
+        ELSE 'No known degraded exposures in association.'
+    END) || ',' || chr(10)
+    || '    "program": ' || json_text(n.program) || ',' || chr(10)
+    || '    "constraints": ' || json_text(n.constraints) || ',' || chr(10)
+    || '    "asn_id": ' || json_text(n.asn_id) || ',' || chr(10)
+    -- Stage 2 and Stage 3 documents order these two fields differently.
+    || CASE
+        WHEN n.level = 3
+            THEN '    "target": ' || json_text(n.target) || ',' || chr(10)
+                || '    "asn_pool": ' || json_text(p.asn_pool)
+        ELSE '    "asn_pool": ' || json_text(p.asn_pool) || ',' || chr(10)
+            || '    "target": ' || json_text(n.target)
+    END || ',' || chr(10)
+    || '    "products": [' || chr(10) || t.products || chr(10) || '    ]' || chr(10) || '}'
+        AS document
+FROM named AS n
+JOIN product_text AS t ON t.doc_uid = n.asn_uid
+JOIN pools AS p USING (_pool)
+ORDER BY n._pool, n.name_order;

@@ -1,0 +1,73 @@
+-- Macros for finalising and writing associations (sql/final/).
+
+-- Distinct values joined with '-', sorted case-insensitively: how the
+-- reference names a product from the values its constraints found (each
+-- escaped as Python's re.escape escapes it).
+CREATE OR REPLACE MACRO joined_values(vs) AS coalesce(array_to_string(
+    list_transform(
+        list_sort(list_distinct(list_transform(
+            list_filter(vs, lambda v: v IS NOT NULL),
+            lambda v: {'k': lower(re_escape(v)), 'v': re_escape(v)}
+        ))),
+        lambda s: s.v
+    ),
+    '-'
+), '');
+
+-- Non-empty words joined with '-', sorted case-insensitively (stable).
+CREATE OR REPLACE MACRO joined_words(ws) AS array_to_string(
+    list_transform(
+        list_sort(list_transform(
+            list_filter(ws, lambda w: coalesce(w, '') <> ''),
+            lambda w, i: {'k': lower(w), 'i': i, 'v': w}
+        )),
+        lambda s: s.v
+    ),
+    '-'
+);
+
+-- Python's str.rjust(n, '0'): pad on the left, never cut.
+CREATE OR REPLACE MACRO zero_pad(v, n) AS
+    CASE WHEN length(v) < n THEN lpad(v, n, '0') ELSE v END;
+
+-- The last part of a path, and the part before it ('' when there is none).
+CREATE OR REPLACE MACRO path_name(p) AS regexp_extract(p, '[^/]*$');
+CREATE OR REPLACE MACRO path_parent(p) AS regexp_extract(p, '^(.*)/[^/]*$', 1);
+
+-- A file name without its last extension, as Python's PurePath.stem.
+CREATE OR REPLACE MACRO path_stem(name) AS
+    CASE WHEN regexp_matches(name, '^.+\.[^.]+$') THEN regexp_extract(name, '^(.+)\.[^.]+$', 1)
+         ELSE name END;
+
+-- The stem a Stage 2 product is named from: directory kept, extension cut
+-- (Python's `PurePosixPath(p).parent / stem`, the parent dropped when '.').
+CREATE OR REPLACE MACRO stage2_stem(p) AS
+    CASE
+        WHEN path_parent(p) NOT IN ('', '.') THEN path_parent(p) || '/'
+        WHEN p LIKE '/%' THEN '/'
+        ELSE ''
+    END || path_stem(path_name(p));
+
+-- A text as a JSON string, exactly as Python's json.dumps writes it
+-- (ASCII only: other characters as \uXXXX, surrogate pairs above U+FFFF).
+CREATE OR REPLACE MACRO json_text(s) AS
+    CASE
+        WHEN s IS NULL THEN 'null'
+        WHEN regexp_full_match(s, '[ !#-\[\]-~]*') THEN '"' || s || '"'
+        ELSE '"' || array_to_string(list_transform(string_split(s, ''), lambda c:
+            CASE
+                WHEN c = '"' THEN '\"'
+                WHEN c = '\' THEN '\\'
+                WHEN c = chr(10) THEN '\n'
+                WHEN c = chr(13) THEN '\r'
+                WHEN c = chr(9) THEN '\t'
+                WHEN c = chr(8) THEN '\b'
+                WHEN c = chr(12) THEN '\f'
+                WHEN unicode(c) > 65535 THEN
+                    printf('\u%04x\u%04x',
+                           55296 + ((unicode(c) - 65536) >> 10),
+                           56320 + ((unicode(c) - 65536) & 1023))
+                WHEN unicode(c) < 32 OR unicode(c) > 126 THEN printf('\u%04x', unicode(c))
+                ELSE c
+            END), '') || '"'
+    END;
