@@ -46,6 +46,12 @@ class Pass:
     unknown_ids: dict
 
 
+EMPTY_DOCUMENTS = (
+    "CREATE OR REPLACE TABLE documents (_pool INTEGER, name_order BIGINT, file_name VARCHAR,"
+    " asn_type VARCHAR, asn_rule VARCHAR, product_name VARCHAR, document VARCHAR)"
+)
+
+
 def timestamp() -> str:
     """A version id from the current UTC time, as the reference stamps runs."""
     return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dt%H%M%S")
@@ -68,24 +74,37 @@ def run_pass(
     rules: list[Rule],
     *,
     names: list[str] | None = None,
-    discover: bool = False,
-    all_candidates: bool = False,
-    ids=None,
-    version_id: str | None = None,
     delimiter: str = "|",
     pool_format: str = "ascii",
-    finalize_: bool = True,
-    merge: bool = False,
-    debug: bool = False,
-    dms: bool = False,
+    **options,
 ) -> Pass:
     """Generate the associations of every source in one set-based pass on ``con``.
 
     A pool that cannot be read, or lacks a column every association needs,
     is left out and named in ``errors``; the others are generated.
+    ``options`` are :func:`generate_loaded`'s.
     """
     infos, errors = load_pools(con, list(sources), names=names, delimiter=delimiter,
                                fmt=pool_format)
+    return generate_loaded(con, infos, errors, rules, **options)
+
+
+def generate_loaded(
+    con: duckdb.DuckDBPyConnection,
+    infos: list,
+    errors: dict,
+    rules: list[Rule],
+    *,
+    discover: bool = False,
+    all_candidates: bool = False,
+    ids=None,
+    version_id: str | None = None,
+    finalize_: bool = True,
+    merge: bool = False,
+    debug: bool = False,
+    dms: bool = False,
+) -> Pass:
+    """Generate every pool already in the ``pool`` and ``pools`` tables of ``con``."""
     for index, info in enumerate(infos):
         if info is None:
             continue
@@ -93,10 +112,14 @@ def run_pass(
             require_columns(info, engine.REQUIRED_COLUMNS)
         except PoolError as err:
             errors[index], infos[index] = str(err), None
-    dropped = [i for i in errors if i < len(infos)]
+    dropped = sorted(errors)
     if dropped:
         con.execute("DELETE FROM pool WHERE list_contains($d, _pool)", {"d": dropped})
         con.execute("DELETE FROM pools WHERE list_contains($d, _pool)", {"d": dropped})
+    if all(info is None for info in infos):
+        # Nothing to generate: an empty result, and the views stay as they were.
+        con.execute(EMPTY_DOCUMENTS)
+        return Pass(con=con, infos=infos, errors=errors, unknown_ids={})
     mode = mode_of(discover, all_candidates, ids)
     columns = tuple(c[0] for c in con.execute("DESCRIBE pool").fetchall()[2:])
     engine.install_views(con)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from asnsql.errors import AsnsqlError
+from asnsql.errors import AsnsqlError, PoolError
 from asnsql.explore import DOCUMENTED_VIEWS
 
 # The tables collected unless asked otherwise: what was generated, and from what.
@@ -78,7 +78,8 @@ def collect(
     asnsql.errors.PoolError
         A pool cannot be read; the pools before it stay collected.
     """
-    from asnsql.api import generate
+    from asnsql.archive import chunks_of, run_chunk, write_files
+    from asnsql.registry import load_rules
 
     if "con" in options:
         raise TypeError("collect() takes con= itself; it is not a generate option")
@@ -89,32 +90,45 @@ def collect(
             f"cannot collect {', '.join(unknown)}: not a view of a generation "
             f"({', '.join(DOCUMENTED_VIEWS)})"
         )
-    sources = _named_sources(pools)
+    named = _named_sources(pools)
+    names = [name for name, _ in named]
+    sources = [source for _, source in named]
     con = con if con is not None else duckdb.connect()
     for table in ("pools",) + tables:
         _check_target(con, table)
     home = ".".join(_ident(part) for part in con.execute(
         "SELECT current_database(), current_schema()").fetchone())
+    rule_list = load_rules(options.pop("rules", ()),
+                           include_default=not options.pop("ignore_default", False))
+    if options.get("version_id") is True:
+        from asnsql.api import timestamp
 
-    for name, source in sources:
+        options["version_id"] = timestamp()
+    first_error = None
+    for indexes in chunks_of(sources):
         temp_before = _temp_tables(con)
         con.execute(f"DETACH DATABASE IF EXISTS {_SCRATCH}")
         con.execute(f"ATTACH ':memory:' AS {_SCRATCH}")
         try:
             con.execute(f"USE {_SCRATCH}")
-            generation = generate(source, con=con, **options)
-            con.execute(f"USE {home}")
-            for table in tables:
-                _append(con, table, name)
-            _record_pool(con, name, generation)
+            chunk = run_chunk(con, sources, indexes, rule_list, names=names, **options)
             if path is not None:
-                generation.write(Path(path) / Path(name).stem)
+                write_files(chunk, path)
+            con.execute(f"USE {home}")
+            good = [o.asn_pool for o in chunk.outcomes if o.error is None]
+            for table in tables:
+                _append(con, table, good)
+            _record_pools(con, good)
+            first_error = first_error or next(
+                (o.error for o in chunk.outcomes if o.error is not None), None)
         finally:
             con.execute(f"USE {home}")
             con.execute(f"DETACH DATABASE IF EXISTS {_SCRATCH}")
             # The engine's scratch tables live in the shared temp schema.
             for table in _temp_tables(con) - temp_before:
                 con.execute(f"DROP TABLE IF EXISTS temp.main.{_ident(table)}")
+    if first_error is not None:
+        raise PoolError(first_error)
     return con
 
 
@@ -172,37 +186,53 @@ def _check_target(con, table: str) -> None:
         )
 
 
-def _append(con, table: str, asn_pool: str) -> None:
-    """Replace ``asn_pool``'s rows of ``table`` with the scratch table, adding columns it lacks."""
+def _append(con, table: str, asn_pools: list[str]) -> None:
+    """Replace these pools' rows of ``table`` with the scratch table's, adding columns it lacks.
+
+    Rows are keyed by ``asn_pool``, and ``_row`` counts within its pool, as
+    a generation of that pool alone numbers it.
+    """
     source = f"{_SCRATCH}.main.{table}"
-    rows = f"SELECT CAST($asn_pool AS VARCHAR) AS asn_pool, * FROM {source}"
-    params = {"asn_pool": asn_pool}
+    scratch_columns = dict(_columns(con, source))
+    select = "SELECT p.asn_pool, t.* EXCLUDE (_pool)"
+    join = f"FROM {source} AS t JOIN {_SCRATCH}.main.pools AS p USING (_pool)"
+    if "asn_pool" in scratch_columns:
+        select = "SELECT t.*"
+        join = f"FROM {source} AS t JOIN {_SCRATCH}.main.pools AS p USING (asn_pool)"
+    if "_row" in scratch_columns:
+        select += " REPLACE (t._row - p.first_row AS _row)"
+    rows = f"{select} {join} WHERE list_contains($pools, p.asn_pool)"
+    params = {"pools": asn_pools}
     if not _exists(con, table):
         con.execute(f"CREATE TABLE {table} AS {rows}", params)
         return
     have = {name for name, _ in _columns(con, table)}
-    for name, type_ in _columns(con, source):
-        if name not in have:
+    for name, type_ in scratch_columns.items():
+        if name not in have and name != "_pool":
             con.execute(f"ALTER TABLE {table} ADD COLUMN {_ident(name)} {type_}")
-    con.execute(f"DELETE FROM {table} WHERE asn_pool = $asn_pool", params)
+    con.execute(f"DELETE FROM {table} WHERE list_contains($pools, asn_pool)", params)
     con.execute(f"INSERT INTO {table} BY NAME {rows}", params)
 
 
-def _record_pool(con, asn_pool: str, generation) -> None:
-    """One row of ``pools``: the pool's name, path and what came of it."""
+def _record_pools(con, asn_pools: list[str]) -> None:
+    """One row of ``pools`` per pool: its name, path and what came of it."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS pools (asn_pool VARCHAR, path VARCHAR,"
         " n_rows BIGINT, n_associations BIGINT, n_orphans BIGINT)"
     )
-    (n_orphans,) = con.execute(f"SELECT count(*) FROM {_SCRATCH}.main.orphans").fetchone()
-    con.execute("DELETE FROM pools WHERE asn_pool = $asn_pool", {"asn_pool": asn_pool})
+    con.execute("DELETE FROM pools WHERE list_contains($pools, asn_pool)", {"pools": asn_pools})
     con.execute(
-        "INSERT INTO pools VALUES ($asn_pool, $path, $n_rows, $n_associations, $n_orphans)",
-        {
-            "asn_pool": asn_pool,
-            "path": generation.pool.path,
-            "n_rows": generation.pool.n_rows,
-            "n_associations": len(generation.associations),
-            "n_orphans": n_orphans,
-        },
+        f"""
+        INSERT INTO pools
+        SELECT
+            p.asn_pool,
+            p.path,
+            p.n_rows,
+            (SELECT count(*) FROM {_SCRATCH}.main.associations AS a WHERE a.asn_pool = p.asn_pool),
+            (SELECT count(*) FROM {_SCRATCH}.main.orphans AS o WHERE o.asn_pool = p.asn_pool)
+        FROM {_SCRATCH}.main.pools AS p
+        WHERE list_contains($pools, p.asn_pool)
+        ORDER BY p._pool
+        """,
+        {"pools": asn_pools},
     )

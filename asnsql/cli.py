@@ -49,7 +49,7 @@ class _GenerateCommand(click.Command):
 
 
 @main.command(cls=_GenerateCommand)
-@click.argument("pool", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("pools", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-p", "--path", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Folder to write the associations to.")
 @click.option("-i", "--ids", multiple=True, metavar="ID...",
@@ -66,6 +66,7 @@ class _GenerateCommand(click.Command):
 @click.option("--pool-format", default="ascii", show_default=True,
               help="Pool format: ascii (fast path) or any astropy table format.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was generated.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("-D", "--debug", is_flag=True,
               help="Keep pruned duplicates, named dupNNNNN_<name>.")
 @click.option("--DMS", "dms", is_flag=True,
@@ -83,56 +84,73 @@ class _GenerateCommand(click.Command):
 @click.option("--true-orphans", is_flag=True,
               help="With --save-orphans, write only rows no association holds "
                    "(a fix: the reference writes every row).")
-def generate(pool, out_dir, ids, discover, all_candidates, version_id, rule_paths,
-             ignore_default, dry_run, delimiter, pool_format, verbose, debug, dms,
-             no_finalize, merge, save_orphans, true_orphans):
-    """Generate the associations of POOL, as jwst's asn_generate does.
+@click.option("--into", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every document as a row of one table (FILE.parquet or FILE.duckdb) "
+                   "instead of files.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first pool that fails.")
+def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_paths,
+             ignore_default, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
+             no_finalize, merge, save_orphans, true_orphans, into, fail_fast):
+    """Generate the associations of POOLS, as jwst's asn_generate does.
 
     Same options, defaults and file names as asn_generate (jwst 3.0.0). With
-    neither --discover nor --all-candidates (nor -i), both apply. Give POOL
-    before -i: the ids run to the next option.
+    neither --discover nor --all-candidates (nor -i), both apply. Give the
+    pools before -i: the ids run to the next option.
 
-    Beyond asn_generate: --true-orphans (write only rows no association
-    holds; asn_generate's --save-orphans writes every row), a repeatable -i,
-    and a one-line error instead of a traceback for bad input.
+    POOLS are pool files and folders (a folder means every *.csv in it,
+    sorted), all generated in one pass. One pool file writes into -p as
+    asn_generate does; with more, each pool's files go into
+    <path>/<pool file stem>/. A pool that cannot be read is named on one
+    line and writes nothing; the others complete, and the exit status is 1.
+
+    Beyond asn_generate: many pools in one run, --into (one table row per
+    document), --true-orphans (write only rows no association holds;
+    asn_generate's --save-orphans writes every row), a repeatable -i, and a
+    one-line error instead of a traceback for bad input.
 
     Example:
 
         asnsql generate fixtures/pools/pool_002_image_miri.csv -p out/
 
         asnsql generate pool.csv -p out/ -i o001 c1000 --version-id
+
+        asnsql generate fixtures/pools -p out/ --into out/associations.parquet
     """
-    from asnsql import api
+    from asnsql.cli_generate import run_generate
 
     if true_orphans and not save_orphans:
         raise click.UsageError("--true-orphans goes with --save-orphans")
     if sum(bool(x) for x in (ids, discover, all_candidates)) > 1:
         raise click.UsageError("-i/--ids, --discover and --all-candidates exclude each other")
-    id_list = list(ids) or None
-    result = api.generate(
-        pool,
-        discover=discover,
-        all_candidates=all_candidates,
-        ids=id_list,
-        version_id=True if version_id == "__now__" else version_id,
-        rules=rule_paths,
-        ignore_default=ignore_default,
-        delimiter=delimiter,
-        pool_format=pool_format,
-        finalize_=not no_finalize,
-        merge=merge,
-        debug=debug,
-        dms=dms,
+    if into is not None and save_orphans:
+        raise click.UsageError("--into writes a table, not files: --save-orphans goes without it")
+    ok = run_generate(
+        pools,
+        out_dir=out_dir,
+        into=into,
+        dry_run=dry_run,
+        verbose=verbose,
+        quiet=quiet,
+        save_orphans=save_orphans,
+        true_orphans=true_orphans,
+        fail_fast=fail_fast,
+        options=dict(
+            discover=discover,
+            all_candidates=all_candidates,
+            ids=list(ids) or None,
+            version_id=True if version_id == "__now__" else version_id,
+            rules=rule_paths,
+            ignore_default=ignore_default,
+            delimiter=delimiter,
+            pool_format=pool_format,
+            finalize_=not no_finalize,
+            merge=merge,
+            debug=debug,
+            dms=dms,
+        ),
     )
-    for cand_id in result.unknown_ids:
-        click.echo(f"Warning: candidate id {cand_id} not found in pool {result.pool.name}", err=True)
-    if not dry_run:
-        result.write(out_dir)
-        if save_orphans:
-            result.write_orphans(out_dir / save_orphans, every_row=not true_orphans)
-    if verbose:
-        click.echo(f"{len(result.documents)} associations from {result.pool.n_rows} rows of "
-                   f"{result.pool.name}" + (" (dry run, nothing written)" if dry_run else ""))
+    if not ok:
+        sys.exit(1)
 
 
 @main.command("diff")

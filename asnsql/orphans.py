@@ -8,7 +8,7 @@ from asnsql.errors import PoolError
 
 
 def write_orphans(con, source, out: Path, *, delimiter: str = "|", fmt: str = "ascii",
-                  every_row: bool = True) -> None:
+                  every_row: bool = True, pool: int = 0) -> None:
     """Write orphaned pool rows to ``out`` as a ``|``-separated pool.
 
     The reference means to write the rows no association holds, but its test
@@ -19,14 +19,17 @@ def write_orphans(con, source, out: Path, *, delimiter: str = "|", fmt: str = "a
     The file is written the way the reference writes it: through astropy,
     from the pool as astropy reads it (lowercase names and values, empty
     cells as ``null``, the file's comment lines kept), so it reads back
-    identically with either tool.
+    identically with either tool. ``pool`` is the pool's key (``_pool``) on
+    ``con``, where the engine may hold many pools.
     """
     from astropy.io.ascii import convert_numpy
     from astropy.table import Table
 
     keep = None
     if not every_row:
-        keep = [row for (row,) in con.execute("SELECT _row FROM orphans ORDER BY _row").fetchall()]
+        keep = [row for (row,) in con.execute(
+            "SELECT o._row - p.first_row FROM orphans AS o JOIN pools AS p USING (asn_pool)"
+            " WHERE p._pool = $pool ORDER BY o._row", {"pool": pool}).fetchall()]
 
     if isinstance(source, (str, Path)):
         to_str, str_type = convert_numpy(str)
@@ -43,8 +46,11 @@ def write_orphans(con, source, out: Path, *, delimiter: str = "|", fmt: str = "a
         for column in list(table.columns.values()):
             column.name = column.name.lower()
     else:
-        rows = con.execute("SELECT * EXCLUDE (_row) FROM pool ORDER BY _row").fetchall()
-        names = [d[0] for d in con.execute("SELECT * EXCLUDE (_row) FROM pool LIMIT 0").description]
+        names = list(con.execute("SELECT columns FROM pools WHERE _pool = $pool",
+                                 {"pool": pool}).fetchone()[0])
+        listed = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+        rows = con.execute(f"SELECT {listed} FROM pool WHERE _pool = $pool ORDER BY _row",
+                           {"pool": pool}).fetchall()
         table = Table(rows=[["null" if v is None else v for v in r] for r in rows] or None,
                       names=names, dtype=[str] * len(names))
     if keep is not None:

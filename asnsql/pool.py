@@ -24,7 +24,9 @@ from asnsql.errors import PoolError
 __all__ = ["PoolInfo", "load_pool", "require_columns"]
 
 # Python's str.strip() set (ASCII part); DuckDB's trim() alone strips spaces only.
-_WHITESPACE = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
+# Bound as $ws: a constant expression here would be planned once per column.
+_WHITESPACE = "$ws"
+_WS = {"ws": " \t\n\x0b\x0c\r"}
 _RAW = "__asnsql_raw_pool"
 
 
@@ -292,7 +294,8 @@ def _finish(con, names, raw_columns, order, table, name, path):
     n_rows = con.execute(
         f"CREATE OR REPLACE TABLE {quote(table)} AS\n"
         f"SELECT CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS _row{cells}\n"
-        f"FROM {_RAW}\nORDER BY {order}"
+        f"FROM {_RAW}\nORDER BY {order}",
+        _WS if raw_columns else None,
     ).fetchall()[0][0]
     return PoolInfo(name=name, path=path, columns=tuple(names), n_rows=n_rows)
 
@@ -374,7 +377,7 @@ def load_pools(
             part = f"__asnsql_group{number}"
             try:
                 _scan_group(con, part, [p for _, p in members], [i for i, _ in members],
-                            len(columns), skip, delimiter)
+                            columns, skip, delimiter)
             except duckdb.Error:
                 # Read each pool of the group alone: only the bad ones fail.
                 for index, _ in members:
@@ -387,8 +390,7 @@ def load_pools(
                         continue
                     parts.append(_part_select(single, index, "_row", columns))
                 continue
-            raw = [f"c{i}" for i in range(len(columns))]
-            parts.append(_part_select(part, None, "_seq", columns, raw))
+            parts.append(_part_select(part, None, "_seq", columns))
         _combine(con, table, parts, infos, names, sources)
     finally:
         scratch.cleanup()
@@ -421,9 +423,9 @@ def _data_lines(path: str, header_no: int, skipped: set, out: str) -> str:
     return out
 
 
-def _scan_group(con, part, paths, indexes, n_columns, skip, delimiter) -> None:
+def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
     """One DuckDB scan over pool files of one header: ``_pool``, ``_seq``, c0, c1, ..."""
-    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
+    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
     con.execute(
         f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($paths, delim = $delim, "
         f"header = false, skip = $skip, columns = {{{struct}}}, auto_detect = false, "
@@ -431,24 +433,24 @@ def _scan_group(con, part, paths, indexes, n_columns, skip, delimiter) -> None:
         {"paths": paths, "delim": delimiter, "skip": skip},
     )
     # A new table's rowid is its insertion order: file by file, each in file order.
+    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
+    cells = "".join(
+        f", NULLIF(lower(trim(r.c{i}, {_WHITESPACE})), '') AS {quote(name)}"
+        for i, name in enumerate(columns)
+    )
     con.execute(
-        f"CREATE TEMP TABLE {part} AS SELECT m._pool, r.rowid AS _seq, r.* EXCLUDE (filename) "
+        f"CREATE TEMP TABLE {part} AS SELECT m._pool, r.rowid AS _seq{cells} "
         f"FROM {part}_raw AS r "
         "JOIN (SELECT unnest($paths) AS filename, unnest($indexes) AS _pool) AS m USING (filename)",
-        {"paths": paths, "indexes": indexes},
+        {"paths": paths, "indexes": indexes, **_WS},
     )
+    con.execute(f"DROP TABLE {part}_raw")
 
 
-def _part_select(part, index, order, columns, raw=None):
-    """A SELECT of one part's rows: pool index, row order, normalised named columns."""
+def _part_select(part, index, order, columns):
+    """A SELECT of one part's rows: pool index, row order, its named (normalised) columns."""
     quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
-    if raw is None:
-        cells = "".join(f", {quote(c)}" for c in columns)
-    else:
-        cells = "".join(
-            f", NULLIF(lower(trim(CAST({r} AS VARCHAR), {_WHITESPACE})), '') AS {quote(c)}"
-            for r, c in zip(raw, columns)
-        )
+    cells = "".join(f", {quote(c)}" for c in columns)
     pool = "_pool" if index is None else f"{index} AS _pool"
     return f"SELECT {pool}, {order} AS _seq{cells} FROM {part}"
 
@@ -461,17 +463,21 @@ def _combine(con, table, parts, infos, names, sources) -> None:
         for column in info.columns if info else ():
             if column not in union:
                 union.append(column)
-    body = " UNION ALL BY NAME ".join(f"({p})" for p in parts) if parts else None
+    # Each part goes in by name on its own (one wide UNION costs DuckDB more
+    # to plan than to run), then rows are numbered pool by pool.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __asnsql_staging (_pool INTEGER, _seq BIGINT"
+        + "".join(f", {quote(c)} VARCHAR" for c in union) + ")"
+    )
+    for part in parts:
+        con.execute(f"INSERT INTO __asnsql_staging BY NAME {part}")
     cells = "".join(f", {quote(c)}" for c in union)
-    if body is None:
-        con.execute(f"CREATE OR REPLACE TABLE {quote(table)} (_row BIGINT, _pool INTEGER"
-                    + "".join(f", {quote(c)} VARCHAR" for c in union) + ")")
-    else:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT "
-            "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
-            f"CAST(_pool AS INTEGER) AS _pool{cells} FROM ({body}) ORDER BY _pool, _seq"
-        )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT "
+        "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
+        f"_pool{cells} FROM __asnsql_staging ORDER BY _pool, _seq"
+    )
+    con.execute("DROP TABLE __asnsql_staging")
     loaded = [i for i, info in enumerate(infos) if info is not None]
     con.execute(
         f"CREATE OR REPLACE TABLE {POOLS_TABLE} AS "
@@ -488,3 +494,67 @@ def _combine(con, table, parts, infos, names, sources) -> None:
             "columns": [list(infos[i].columns) for i in loaded],
         },
     )
+
+
+def load_batch(con, batch, *, pool_column: str, row_column: str,
+               table: str = "pool") -> tuple[list[PoolInfo | None], dict[int, str]]:
+    """Load an Arrow batch of many pools' rows (see :mod:`asnsql.core`) as :func:`load_pools` does.
+
+    Pools are numbered in the order of their names. A column null on every
+    row of a pool is absent from that pool. Also leaves ``batch_pools``
+    (``_pool``, ``asn_pool``) for every pool of the batch, failed or not.
+    """
+    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
+    names = list(batch.column_names)
+    for needed in (pool_column, row_column):
+        if needed not in names:
+            raise PoolError(f"batch: no {needed!r} column")
+    cells = [n for n in names if n not in (pool_column, row_column)]
+    lowered = _check_names("batch", cells)
+    con.register("__asnsql_batch", batch)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE batch_pools AS SELECT"
+            " CAST(row_number() OVER (ORDER BY asn_pool) - 1 AS INTEGER) AS _pool, asn_pool"
+            f" FROM (SELECT DISTINCT CAST({quote(pool_column)} AS VARCHAR) AS asn_pool"
+            " FROM __asnsql_batch)"
+        )
+        normalised = "".join(
+            f", NULLIF(lower(trim(CAST(b.{quote(raw)} AS VARCHAR), {_WHITESPACE})), '')"
+            f" AS {quote(col)}"
+            for raw, col in zip(cells, lowered)
+        )
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT"
+            f" CAST(row_number() OVER (ORDER BY k._pool, b.{quote(row_column)}) - 1 AS BIGINT) AS _row,"
+            f" k._pool{normalised}"
+            " FROM __asnsql_batch AS b"
+            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote(pool_column)} AS VARCHAR)"
+            f" ORDER BY k._pool, b.{quote(row_column)}",
+            _WS if cells else None,
+        )
+        present = ", ".join(
+            f"CASE WHEN count(b.{quote(raw)}) > 0 THEN {_sql_text(col)} END"
+            for raw, col in zip(cells, lowered)
+        )
+        con.execute(
+            f"CREATE OR REPLACE TABLE {POOLS_TABLE} AS SELECT k._pool, k.asn_pool,"
+            " NULL::VARCHAR AS path,"
+            f" list_filter([{present}], lambda c: c IS NOT NULL) AS columns,"
+            " c.n_rows, c.first_row"
+            " FROM __asnsql_batch AS b"
+            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote(pool_column)} AS VARCHAR)"
+            f" JOIN (SELECT _pool, count(*) AS n_rows, min(_row) AS first_row FROM {quote(table)}"
+            " GROUP BY _pool) AS c ON c._pool = k._pool"
+            " GROUP BY k._pool, k.asn_pool, c.n_rows, c.first_row ORDER BY k._pool"
+        )
+    finally:
+        con.unregister("__asnsql_batch")
+    infos = [PoolInfo(name, None, tuple(columns), n_rows) for name, columns, n_rows in
+             con.execute(f"SELECT asn_pool, columns, n_rows FROM {POOLS_TABLE} ORDER BY _pool")
+             .fetchall()]
+    return infos, {}
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

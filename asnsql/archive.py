@@ -1,0 +1,323 @@
+"""Many pools in one set-based run: an archive's worth of associations.
+
+:func:`generate_many` reads pools in chunks of whole pools (bounded memory),
+runs each chunk through one engine pass (rules loaded and checked once for
+the run), and yields it; :func:`write_files` and :class:`TableSink` write a
+chunk's documents as files or as rows of one table (Parquet or DuckDB), the
+text of each document byte-identical to its file.
+
+Example::
+
+    from asnsql.archive import generate_many, write_files
+
+    for chunk in generate_many(sorted(Path("pools").glob("*.csv"))):
+        write_files(chunk, "out")          # out/<pool stem>/*.json
+        for outcome in chunk.outcomes:
+            if outcome.error:
+                print(outcome.error)
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from asnsql.api import generate_loaded, timestamp
+from asnsql.errors import AsnsqlError, PoolError
+from asnsql.pool import load_pools
+from asnsql.registry import load_rules
+
+# A chunk holds whole pools up to about this much pool text (a pool larger
+# than that is a chunk of its own). ~350 bytes a row: ~150,000 rows.
+CHUNK_BYTES = 48 * 1024 * 1024
+# Threads writing files: writing is system calls, which release the GIL.
+WRITERS = 4
+
+
+class OutputError(AsnsqlError):
+    """The output cannot be written where it was asked for."""
+
+
+@dataclass
+class Outcome:
+    """What became of one pool of the run."""
+
+    index: int
+    asn_pool: str
+    path: str | None
+    n_rows: int = 0
+    n_associations: int = 0
+    error: str | None = None
+    unknown_ids: list = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """One pass over some whole pools; its tables stay on ``con`` until the next chunk."""
+
+    con: duckdb.DuckDBPyConnection
+    outcomes: list[Outcome]
+
+    def documents(self) -> list[tuple[str, str, str]]:
+        """``(asn_pool, file_name, JSON text)`` of every document, pool by pool."""
+        return self.con.execute(
+            "SELECT p.asn_pool, d.file_name, d.document FROM documents AS d"
+            " JOIN pools AS p USING (_pool) ORDER BY d._pool, d.name_order"
+        ).fetchall()
+
+
+def expand_sources(paths: Iterable) -> list:
+    """Pool files from files and folders: a folder means every ``*.csv`` in it, sorted.
+
+    Raises
+    ------
+    PoolError
+        A folder holds no ``*.csv`` file.
+    """
+    found = []
+    for source in paths:
+        if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+            inside = sorted(str(p) for p in Path(source).glob("*.csv") if p.is_file())
+            if not inside:
+                raise PoolError(f"{source}: directory holds no *.csv pool files")
+            found.extend(inside)
+        else:
+            found.append(source)
+    return found
+
+
+def _size(source) -> int:
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            return os.path.getsize(source)
+        except OSError:
+            return 0
+    return 350 * (len(source) if hasattr(source, "__len__") else 1)
+
+
+def chunks_of(sources: list, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[int]]:
+    """Indexes of ``sources`` in runs of whole pools of about ``chunk_bytes`` each."""
+    run, size = [], 0
+    for index, source in enumerate(sources):
+        weight = _size(source)
+        if run and size + weight > chunk_bytes:
+            yield run
+            run, size = [], 0
+        run.append(index)
+        size += weight
+    if run:
+        yield run
+
+
+def generate_many(
+    sources: Iterable,
+    *,
+    names: list[str] | None = None,
+    rules=(),
+    ignore_default: bool = False,
+    delimiter: str = "|",
+    pool_format: str = "ascii",
+    version_id: str | bool | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+    fail_fast: bool = False,
+    threads: int | None = None,
+    **options,
+) -> Iterator[Chunk]:
+    """Generate the associations of many pools, one engine pass per chunk of whole pools.
+
+    Parameters
+    ----------
+    sources : iterable
+        Pool files, folders (every ``*.csv`` in them, sorted) or in-memory tables.
+    names : list of str, optional
+        ``asn_pool`` of each source (after folders are expanded); by default a
+        file's name.
+    rules, ignore_default, delimiter, pool_format, version_id
+        As :func:`asnsql.generate`; ``version_id=True`` stamps the run's start.
+    chunk_bytes : int
+        About how much pool text one pass holds (memory stays bounded).
+    fail_fast : bool
+        Stop after the first chunk holding a pool that failed.
+    threads : int, optional
+        DuckDB threads per pass (e.g. 1 inside a cluster task).
+    **options
+        The other options of :func:`asnsql.generate` (``discover``, ``ids``,
+        ``merge``...), applied to every pool.
+
+    Yields
+    ------
+    Chunk
+        A pass's connection (its ``documents`` table and every view, keyed
+        by ``_pool``) and one :class:`Outcome` per pool of the chunk.
+    """
+    sources = expand_sources(sources)
+    rule_list = load_rules(rules, include_default=not ignore_default)
+    if version_id is True:
+        version_id = timestamp()
+    for indexes in chunks_of(sources, chunk_bytes):
+        con = duckdb.connect()
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        chunk = run_chunk(con, sources, indexes, rule_list, names=names, delimiter=delimiter,
+                          pool_format=pool_format, version_id=version_id, **options)
+        yield chunk
+        if fail_fast and any(o.error for o in chunk.outcomes):
+            return
+
+
+def run_chunk(con, sources: list, indexes: list[int], rule_list, *, names=None,
+              delimiter: str = "|", pool_format: str = "ascii", **options) -> Chunk:
+    """One engine pass on ``con`` over ``sources[i] for i in indexes``."""
+    chosen = [sources[i] for i in indexes]
+    infos, errors = load_pools(
+        con, chosen, names=[names[i] for i in indexes] if names else None,
+        delimiter=delimiter, fmt=pool_format)
+    done = generate_loaded(con, infos, errors, rule_list, **options)
+    counts = dict(con.execute("SELECT _pool, count(*) FROM documents GROUP BY _pool").fetchall())
+    outcomes = []
+    for local, index in enumerate(indexes):
+        info = done.infos[local]
+        source = sources[index]
+        is_file = isinstance(source, (str, os.PathLike))
+        outcomes.append(Outcome(
+            index=index,
+            asn_pool=(names[index] if names else
+                      os.path.basename(os.fspath(source)) if is_file else "in-memory"),
+            path=os.fspath(source) if is_file else None,
+            n_rows=info.n_rows if info else 0,
+            n_associations=counts.get(local, 0),
+            error=done.errors.get(local),
+            unknown_ids=done.unknown_ids.get(local, []),
+        ))
+    return Chunk(con=con, outcomes=outcomes)
+
+
+def pool_folder(out: Path, asn_pool: str) -> Path:
+    """Where a pool's files go in a run of many pools: ``out/<pool file stem>``."""
+    return Path(out) / Path(asn_pool).stem
+
+
+def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None) -> int:
+    """Write a chunk's documents: into ``out/<pool stem>/``, or into ``out`` itself when ``flat``.
+
+    Each pool's files are first written to a scratch folder beside them and
+    moved in once all of them are written. Returns the number of files.
+    ``on_pool(outcome)`` is called as each pool's files are in place.
+    """
+    by_pool: dict[str, list[tuple[str, str]]] = {}
+    for asn_pool, name, text in chunk.documents():
+        by_pool.setdefault(asn_pool, []).append((name, text))
+    out = Path(out)
+
+    def one(outcome: Outcome) -> int:
+        files = by_pool.get(outcome.asn_pool, [])
+        if outcome.error is None:
+            folder = out if flat else pool_folder(out, outcome.asn_pool)
+            _write_folder(folder, files)
+        if on_pool is not None:
+            on_pool(outcome)
+        return len(files)
+
+    outcomes = [o for o in chunk.outcomes if o.error is None or on_pool is not None]
+    if len(outcomes) <= 1:
+        return sum(one(o) for o in outcomes)
+    with ThreadPoolExecutor(WRITERS) as pool:
+        return sum(pool.map(one, outcomes))
+
+
+def _write_folder(folder: Path, files: list[tuple[str, str]]) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".asnsql-") as scratch:
+            for name, text in files:
+                with open(os.path.join(scratch, name), "w", encoding="ascii") as f:
+                    f.write(text)
+            for name, _ in files:
+                os.replace(os.path.join(scratch, name), folder / name)
+    except OSError as err:
+        raise OutputError(f"{folder}: cannot write ({err.strerror or err})") from None
+
+
+class TableSink:
+    """Every document of a run as one row of one table: a Parquet file or a DuckDB database.
+
+    Rows: ``asn_pool, file_name, asn_type, asn_rule, product_name, document``
+    (the JSON text, byte-identical to the file). The file appears whole when
+    :meth:`close` is called, never half-written.
+    """
+
+    COLUMNS = "asn_pool, file_name, asn_type, asn_rule, product_name, document"
+
+    def __init__(self, target):
+        self.target = Path(target)
+        suffix = self.target.suffix.lower()
+        if suffix not in (".parquet", ".duckdb", ".db"):
+            raise OutputError(f"{target}: --into takes a .parquet or .duckdb file")
+        if not self.target.parent.is_dir():
+            raise OutputError(f"{target}: no such folder {self.target.parent}")
+        self.parquet = suffix == ".parquet"
+        fd, self.scratch = tempfile.mkstemp(dir=self.target.parent, prefix=".asnsql-",
+                                            suffix=".duckdb")
+        os.close(fd)
+        os.unlink(self.scratch)
+        self.db = duckdb.connect(self.scratch)
+        self.db.execute(
+            "CREATE TABLE associations (asn_pool VARCHAR, file_name VARCHAR, asn_type VARCHAR,"
+            " asn_rule VARCHAR, product_name VARCHAR, document VARCHAR)"
+        )
+
+    def add(self, chunk: Chunk) -> int:
+        """Append a chunk's documents; return how many."""
+        relation = chunk.con.sql(
+            f"SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name, d.document"
+            " FROM documents AS d JOIN pools AS p USING (_pool) ORDER BY d._pool, d.name_order"
+        )
+        table = relation.to_arrow_table()
+        self.db.register("chunk_rows", table)
+        self.db.execute(f"INSERT INTO associations SELECT {self.COLUMNS} FROM chunk_rows")
+        self.db.unregister("chunk_rows")
+        return table.num_rows
+
+    def close(self) -> None:
+        """Put the table in place."""
+        try:
+            if self.parquet:
+                fd, part = tempfile.mkstemp(dir=self.target.parent, prefix=".asnsql-",
+                                            suffix=".parquet")
+                os.close(fd)
+                self.db.execute(f"COPY associations TO '{_literal(part)}' (FORMAT parquet)")
+                self.db.close()
+                os.replace(part, self.target)
+            else:
+                self.db.execute("CHECKPOINT")
+                self.db.close()
+                os.replace(self.scratch, self.target)
+        finally:
+            for leftover in (self.scratch, self.scratch + ".wal"):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+
+    def abort(self) -> None:
+        self.db.close()
+        for leftover in (self.scratch, self.scratch + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+
+
+def _literal(path: str) -> str:
+    """A path of our own making as SQL text (COPY takes no parameter for its file)."""
+    return path.replace("'", "''")
+
+
+def failed(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if o.error is not None]
+
+
+__all__ = ["Chunk", "Outcome", "OutputError", "PoolError", "TableSink", "chunks_of",
+           "expand_sources", "generate_many", "pool_folder", "write_files"]
