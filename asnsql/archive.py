@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -232,14 +233,34 @@ def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None) -> int:
 
 
 def _write_folder(folder: Path, files: list[tuple[str, str]]) -> None:
+    """Write files into ``folder`` so that they all appear, or none.
+
+    A new folder is written whole under a scratch name beside it and renamed
+    into place (one rename); into a folder that exists, the files are written
+    to a scratch folder inside it and each moved in once all are written.
+    """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".asnsql-") as scratch:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not folder.exists()
+        scratch = tempfile.mkdtemp(dir=folder.parent if fresh else folder,
+                                   prefix=f".asnsql-{folder.name}-" if fresh else ".asnsql-")
+        try:
             for name, text in files:
-                with open(os.path.join(scratch, name), "w", encoding="ascii") as f:
-                    f.write(text)
+                fd = os.open(os.path.join(scratch, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                             0o644)
+                try:
+                    os.write(fd, text.encode("ascii"))
+                finally:
+                    os.close(fd)
+            if fresh:
+                os.chmod(scratch, 0o755)
+                os.rename(scratch, folder)
+                return
             for name, _ in files:
                 os.replace(os.path.join(scratch, name), folder / name)
+        finally:
+            if os.path.isdir(scratch):
+                shutil.rmtree(scratch, ignore_errors=True)
     except OSError as err:
         raise OutputError(f"{folder}: cannot write ({err.strerror or err})") from None
 
@@ -266,23 +287,26 @@ class TableSink:
                                             suffix=".duckdb")
         os.close(fd)
         os.unlink(self.scratch)
-        self.db = duckdb.connect(self.scratch)
-        self.db.execute(
-            "CREATE TABLE associations (asn_pool VARCHAR, file_name VARCHAR, asn_type VARCHAR,"
-            " asn_rule VARCHAR, product_name VARCHAR, document VARCHAR)"
-        )
+        with duckdb.connect(self.scratch) as db:
+            db.execute(
+                "CREATE TABLE associations (asn_pool VARCHAR, file_name VARCHAR,"
+                " asn_type VARCHAR, asn_rule VARCHAR, product_name VARCHAR, document VARCHAR)"
+            )
 
     def add(self, chunk: Chunk) -> int:
         """Append a chunk's documents; return how many."""
-        relation = chunk.con.sql(
-            f"SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name, d.document"
-            " FROM documents AS d JOIN pools AS p USING (_pool) ORDER BY d._pool, d.name_order"
-        )
-        table = relation.to_arrow_table()
-        self.db.register("chunk_rows", table)
-        self.db.execute(f"INSERT INTO associations SELECT {self.COLUMNS} FROM chunk_rows")
-        self.db.unregister("chunk_rows")
-        return table.num_rows
+        con = chunk.con
+        con.execute(f"ATTACH '{_literal(self.scratch)}' AS asnsql_sink")
+        try:
+            (count,) = con.execute(
+                "INSERT INTO asnsql_sink.associations"
+                " SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name,"
+                " d.document FROM documents AS d JOIN pools AS p USING (_pool)"
+                " ORDER BY d._pool, d.name_order"
+            ).fetchone()
+        finally:
+            con.execute("DETACH asnsql_sink")
+        return count
 
     def close(self) -> None:
         """Put the table in place."""
@@ -291,20 +315,16 @@ class TableSink:
                 fd, part = tempfile.mkstemp(dir=self.target.parent, prefix=".asnsql-",
                                             suffix=".parquet")
                 os.close(fd)
-                self.db.execute(f"COPY associations TO '{_literal(part)}' (FORMAT parquet)")
-                self.db.close()
+                with duckdb.connect(self.scratch) as db:
+                    db.execute(f"COPY associations TO '{_literal(part)}' (FORMAT parquet)")
                 os.replace(part, self.target)
             else:
-                self.db.execute("CHECKPOINT")
-                self.db.close()
                 os.replace(self.scratch, self.target)
         finally:
-            for leftover in (self.scratch, self.scratch + ".wal"):
-                if os.path.exists(leftover):
-                    os.unlink(leftover)
+            self.abort()
 
     def abort(self) -> None:
-        self.db.close()
+        """Remove the scratch database (after close, or when the run failed)."""
         for leftover in (self.scratch, self.scratch + ".wal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)

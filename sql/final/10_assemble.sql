@@ -35,18 +35,25 @@ WITH member_facts AS (
         END AS membership,
         count(DISTINCT obs_num) FILTER (exptype <> 'target_acquisition') AS n_obs,
         count(*) FILTER (exptype = 'science') AS n_science,
-        arg_min(expname, position) FILTER (exptype = 'science') AS first_science,
-        joined_values(list(target) FILTER (exptype <> 'target_acquisition')) AS targets,
-        joined_values(list(instrument) FILTER (exptype <> 'target_acquisition')) AS instruments,
-        joined_values(list(opt_elem) FILTER (exptype <> 'target_acquisition')) AS opt1,
-        joined_values(list(opt_elem2) FILTER (exptype <> 'target_acquisition')) AS opt2,
-        joined_values(list(slit) FILTER (exptype <> 'target_acquisition'
-                                         AND slit IN ('s200a1', 's200a2'))) AS paired_slits,
-        joined_values(list(slit) FILTER (exptype <> 'target_acquisition'
-                                         AND slit NOT IN ('s200a1', 's200a2'))) AS single_slits,
-        joined_values(list(subarray) FILTER (exptype <> 'target_acquisition')) AS subarrays
+        arg_min(expname, position) FILTER (exptype = 'science') AS first_science
     FROM asn_member
     GROUP BY asn_uid
+),
+stage3_values AS (
+    -- Only Stage 3 products are named from their members' values.
+    SELECT
+        m.asn_uid,
+        joined_values(list(m.target)) AS targets,
+        joined_values(list(m.instrument)) AS instruments,
+        joined_values(list(m.opt_elem)) AS opt1,
+        joined_values(list(m.opt_elem2)) AS opt2,
+        joined_values(list(m.slit) FILTER (m.slit IN ('s200a1', 's200a2'))) AS paired_slits,
+        joined_values(list(m.slit) FILTER (m.slit NOT IN ('s200a1', 's200a2'))) AS single_slits,
+        joined_values(list(m.subarray)) AS subarrays
+    FROM asn_member AS m
+    JOIN rule_info AS k USING (rule_rank)
+    WHERE k.level = 3 AND m.exptype <> 'target_acquisition'
+    GROUP BY m.asn_uid
 ),
 name_parts AS (
     -- Further placeholders a rule fills from its `name_parts` map.
@@ -98,6 +105,14 @@ made AS (
             'opt_elem=' || f.opt_elem, 'opt_elem2=' || f.opt_elem2, 'slit=' || f.slit,
             'subarray=' || f.subarray) AS constraints,
         x.*  EXCLUDE (asn_uid),
+        -- An association with no member the rule accepted names from nothing.
+        coalesce(v.targets, '') AS targets,
+        coalesce(v.instruments, '') AS instruments,
+        coalesce(v.opt1, '') AS opt1,
+        coalesce(v.opt2, '') AS opt2,
+        coalesce(v.paired_slits, '') AS paired_slits,
+        coalesce(v.single_slits, '') AS single_slits,
+        coalesce(v.subarrays, '') AS subarrays,
         p.parts
     FROM firsts AS f
     JOIN runs AS r USING (run_id)
@@ -105,6 +120,7 @@ made AS (
     -- The creating row names the association even when it is no member.
     JOIN exposures AS c ON c._row = f.creator_row
     JOIN member_facts AS x USING (asn_uid)
+    LEFT JOIN stage3_values AS v USING (asn_uid)
     LEFT JOIN name_parts AS p USING (asn_uid)
 ),
 named AS (
