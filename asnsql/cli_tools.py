@@ -40,13 +40,16 @@ def _warnings_as_lines(command):
 @click.argument("asn_files", nargs=-1, required=True, type=_FILE, metavar="ASN...")
 @click.option("--check-files", is_flag=True,
               help="Also check that every member exists beside its association.")
-def validate_command(asn_files, check_files):
+@click.option("--strict", is_flag=True,
+              help="Hold Stage 3 documents to the Level 3 schema (jwst accepts Level 2b).")
+def validate_command(asn_files, check_files, strict):
     """Check association files against the Level 2b / Level 3 schemas.
 
     Exit status 0 when every file is valid; otherwise one line per invalid
     file, naming it and what is wrong (field, product, member), and exit
-    status 1. A document whose asn_rule is a Stage 3 rule is held to the
-    Level 3 schema, any other to Level 2b.
+    status 1. As jwst, a document is valid when either schema accepts it;
+    --strict holds one whose asn_rule is a Stage 3 rule to the Level 3
+    schema (string asn_id and target, version_id string or null).
 
     Example:
 
@@ -56,7 +59,7 @@ def validate_command(asn_files, check_files):
     """
     from asnsql.tools.validate import validate_files
 
-    invalid = validate_files(asn_files, check_files=check_files)
+    invalid = validate_files(asn_files, check_files=check_files, strict=strict)
     for name, problems in invalid.items():
         click.echo(f"{name}: {'; '.join(problems)}")
     if invalid:

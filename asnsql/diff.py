@@ -245,7 +245,7 @@ def _compare_lists(ref: list, ours: list, path: str, out: list[str]) -> None:
     if sorted(ref_keys) == sorted(our_keys):
         out.append(
             f"{where}: same {len(ref)} {noun} in a different order: "
-            f"{[_label(x) for x in ref]} != {[_label(x) for x in ours]}"
+            f"{_labels(ref)} != {_labels(ours)}"
         )
         return
     for i, (a, b) in enumerate(zip(ref, ours)):
@@ -264,6 +264,16 @@ def _label(value) -> str:
             if isinstance(value.get(key), str):
                 return value[key]
     return _short(value)
+
+
+def _labels(items: list) -> list[str]:
+    """`_label` of each element; repeated names get their first member, to tell them apart."""
+    labels = [_label(x) for x in items]
+    for i, (label, item) in enumerate(zip(labels, items)):
+        members = item.get("members") if isinstance(item, dict) else None
+        if labels.count(label) > 1 and isinstance(members, list) and members:
+            labels[i] = f"{label} ({_label(members[0])})"
+    return labels
 
 
 def _multiset_minus(a: list[str], b: list[str]) -> list[str]:

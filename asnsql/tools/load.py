@@ -111,21 +111,33 @@ def _where(doc: dict, path) -> str:
     return ".".join(parts)
 
 
-def schema_problems(doc) -> list[str]:
-    """Every way ``doc`` breaks its level's association schema, one line each.
-
-    The Level 3 schema applies when ``asn_rule`` is a Stage 3 rule
-    (``DMS_Level3_Base``, ``Asn_Lv3...``); otherwise the Level 2b schema.
-    """
-    if not isinstance(doc, dict):
-        return [f"not an association: the JSON is a {type(doc).__name__}, not an object"]
+def _check(doc: dict, level: str) -> list[str]:
     import jsonschema
 
-    validator = jsonschema.Draft7Validator(_schema(document_level(doc)))
+    validator = jsonschema.Draft7Validator(_schema(level))
     problems = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         where = _where(doc, error.absolute_path)
         problems.append(f"{where}: {_say(error)}" if where else _say(error))
+    return problems
+
+
+def schema_problems(doc, strict: bool = False) -> list[str]:
+    """Every way ``doc`` breaks its level's association schema, one line each.
+
+    As jwst's registry, a document is valid when either schema accepts it;
+    the problems listed are those of its own level's schema (Level 3 when
+    ``asn_rule`` is a Stage 3 rule, ``DMS_Level3_Base`` or ``Asn_Lv3...``,
+    otherwise Level 2b). With ``strict``, a Stage 3 document must pass the
+    Level 3 schema itself (string ``asn_id`` and ``target``, ``version_id``
+    string or null), which jwst does not ask.
+    """
+    if not isinstance(doc, dict):
+        return [f"not an association: the JSON is a {type(doc).__name__}, not an object"]
+    level = document_level(doc)
+    problems = _check(doc, level)
+    if problems and not strict and level == "3" and not _check(doc, "2b"):
+        return []
     return problems
 
 
@@ -151,7 +163,7 @@ def path_warnings(doc: dict, name: str) -> list[str]:
     return []
 
 
-def load_asn(fp_or_path, validate: bool = True) -> dict:
+def load_asn(fp_or_path, validate: bool = True, strict: bool = False) -> dict:
     """Load an association, as jwst's ``load_asn`` does, as a plain ``dict``.
 
     Parameters
@@ -163,6 +175,9 @@ def load_asn(fp_or_path, validate: bool = True) -> dict:
         Check the document against the Level 2b or Level 3 association
         schema (by its ``asn_rule``), and warn (`asnsql.errors.ToolWarning`)
         when a member's ``expname`` has a folder part, as jwst does.
+    strict : bool
+        Hold a Stage 3 document to the Level 3 schema itself (see
+        `schema_problems`); jwst accepts one that passes Level 2b.
 
     Returns
     -------
@@ -195,7 +210,7 @@ def load_asn(fp_or_path, validate: bool = True) -> dict:
     else:
         raise AssociationFileError(f"{fp_or_path!r}: not a path, file or JSON text")
     if validate:
-        problems = schema_problems(doc)
+        problems = schema_problems(doc, strict=strict)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise AssociationFileError(f"{name}: not a valid association: {problems[0]}{more}")

@@ -21,7 +21,7 @@ def _missing_members(doc: dict, folder: Path) -> list[str]:
     return problems
 
 
-def validate_file(path: str | os.PathLike, check_files: bool = False) -> list[str]:
+def validate_file(path: str | os.PathLike, check_files: bool = False, strict: bool = False) -> list[str]:
     """What is wrong with one association file, one line per problem.
 
     Parameters
@@ -31,6 +31,9 @@ def validate_file(path: str | os.PathLike, check_files: bool = False) -> list[st
     check_files : bool
         Also require every member's ``expname`` to exist, read relative to
         the association's folder.
+    strict : bool
+        Hold Stage 3 documents to the Level 3 schema (see
+        `asnsql.tools.load.schema_problems`).
 
     Returns
     -------
@@ -41,13 +44,13 @@ def validate_file(path: str | os.PathLike, check_files: bool = False) -> list[st
         doc = read_asn(path)
     except AssociationFileError as err:
         return [str(err).removeprefix(f"{path}: ")]
-    problems = schema_problems(doc)
+    problems = schema_problems(doc, strict=strict)
     if not problems and check_files:
         problems = _missing_members(doc, Path(path).parent)
     return problems
 
 
-def validate_files(paths, check_files: bool = False) -> dict[str, list[str]]:
+def validate_files(paths, check_files: bool = False, strict: bool = False) -> dict[str, list[str]]:
     """`validate_file` for each path: ``{path: problems}`` for the invalid ones only.
 
     Examples
@@ -58,7 +61,7 @@ def validate_files(paths, check_files: bool = False) -> dict[str, list[str]]:
     """
     result = {}
     for path in paths:
-        problems = validate_file(path, check_files=check_files)
+        problems = validate_file(path, check_files=check_files, strict=strict)
         if problems:
             result[os.fspath(path)] = problems
     return result
