@@ -269,11 +269,12 @@ def _label(value) -> str:
 def _labels(items: list) -> list[str]:
     """`_label` of each element; repeated names get their first member, to tell them apart."""
     labels = [_label(x) for x in items]
+    out = list(labels)
     for i, (label, item) in enumerate(zip(labels, items)):
         members = item.get("members") if isinstance(item, dict) else None
         if labels.count(label) > 1 and isinstance(members, list) and members:
-            labels[i] = f"{label} ({_label(members[0])})"
-    return labels
+            out[i] = f"{label} ({_label(members[0])})"
+    return out
 
 
 def _multiset_minus(a: list[str], b: list[str]) -> list[str]:
