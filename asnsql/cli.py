@@ -160,7 +160,8 @@ def diff_command(ref_path, our_path):
         click.echo(format_dirdiff(result))
         sys.exit(0 if result.ok else 1)
     problems = compare_files(ref_path, our_path)
-    click.echo(f"{ref_path} and {our_path}: " + (f"{len(problems)} differences" if problems else "equal"))
+    count = f"{len(problems)} difference{'s' if len(problems) != 1 else ''}"
+    click.echo(f"{ref_path} and {our_path}: " + (count if problems else "equal"))
     for problem in problems:
         click.echo(f"  {problem}")
     sys.exit(1 if problems else 0)

@@ -33,7 +33,7 @@ def test_duplicate_product_names_compare_by_position(tmp_path):
     result = CliRunner().invoke(main, ["diff", str(a), str(b)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{a} and {b}: 1 differences",
+        f"{a} and {b}: 1 difference",
         "  products[1].members[0].expname: 'y.fits' != 'z.fits'",
     ]
 

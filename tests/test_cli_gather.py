@@ -109,3 +109,11 @@ def test_written_association_is_level_neutral(src, tmp_path):
 def test_direct_call_error():
     with pytest.raises(AssociationFileError, match="no such file"):
         gather(INPUTS / "nope.json", "/tmp/x")
+
+
+def test_unwritable_destination(src, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    dest = tmp_path / "afile" / "dest"
+    result = run(src / "primary_asn.json", dest)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: {dest}: cannot copy into it: Not a directory"]
