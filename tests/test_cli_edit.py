@@ -128,3 +128,9 @@ def test_unwritable_output_leaves_input(asn, tmp_path):
 def test_direct_call_error():
     with pytest.raises(AssociationFileError, match="ends in .json"):
         edit_file(INPUTS / "asn" / "nope.txt", ["a"], add=True)
+
+
+def test_written_file_keeps_its_mode(asn):
+    asn.chmod(0o640)
+    run(asn, "-a", "x.fits")
+    assert asn.stat().st_mode & 0o777 == 0o640

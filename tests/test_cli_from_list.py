@@ -115,3 +115,14 @@ def test_unwritable_output(tmp_path):
 def test_direct_call_error_is_one_line():
     with pytest.raises(AssociationFileError, match="needs a product name"):
         asn_from_list(["a"])
+
+
+def test_new_file_has_the_usual_mode(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        run("-o", tmp_path / "a.json", "--product-name", "p", "a")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644

@@ -9,8 +9,8 @@ what changed, for `check_case` to compare.
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,8 +19,17 @@ from click.testing import CliRunner
 from asnsql.cli import main
 from asnsql.diff import compare_documents
 
-TOOLS = Path(__file__).resolve().parent.parent / "fixtures" / "tools"
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / "fixtures" / "tools"
 INPUTS = TOOLS / "inputs"
+
+# Inputs are laid and outputs read exactly as the golden script does (it
+# imports only the standard library at the top).
+_spec = importlib.util.spec_from_file_location(
+    "make_tool_goldens", REPO / "fixtures" / "scripts" / "make_tool_goldens.py")
+_script = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_script)
+lay, snapshot = _script.lay_inputs, _script.snapshot
 
 
 def case_ids(tool: str) -> list[str]:
@@ -33,21 +42,6 @@ def params(tool: str):
 
 def load_case(tool: str, name: str) -> dict:
     return json.loads((TOOLS / tool / name / "case.json").read_text())
-
-
-def lay(work: Path, layout: dict) -> None:
-    for src, dest in layout.items():
-        source, target = INPUTS / src, work / dest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            shutil.copyfile(source, target)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def replay(tool: str, name: str, command: str, work: Path, monkeypatch, extra=()):

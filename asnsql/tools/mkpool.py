@@ -10,12 +10,13 @@ quirks (docs/tools.md): ``mostilno`` and ``dithptin`` are always ``1``,
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
 from asnsql.errors import AssociationFileError, ToolWarning
+from asnsql.tools.load import write_text_atomic
 
 __all__ = ["make_pool", "write_pool"]
 
@@ -117,18 +118,6 @@ def write_pool(output, files, **options) -> Path:
     no partial pool.
     """
     table = make_pool(files, **options)
-    output = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=output.parent if str(output.parent) else ".",
-                                   prefix=f".{output.name}.", suffix=".tmp")
-        os.close(fd)
-    except OSError as exc:
-        raise AssociationFileError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    try:
-        table.write(tmp, format="ascii", delimiter="|", overwrite=True)
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise AssociationFileError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return output
+    text = io.StringIO()
+    table.write(text, format="ascii", delimiter="|")
+    return write_text_atomic(output, text.getvalue())
