@@ -101,6 +101,7 @@ def test_option_errors_leave_input_untouched(asn, args, message, tmp_path):
     ("{not json", "not JSON"),
     ("[1, 2]", "not an association: the JSON is a list"),
     ('{"products": 3}', "not an association: no products with members"),
+    ('{"products": [{"members": ["a.fits"]}]}', "not an association: no products with members"),
 ])
 def test_bad_input_files(tmp_path, text, message):
     path = tmp_path / "bad_asn.json"

@@ -78,6 +78,7 @@ def test_nothing_left(src, tmp_path):
     ('{"products": [{"members": [{"expname": "sci_1.txt", "exptype": "science"}]}]}',
      "products[0]: no name"),
     ('{"asn_type": "x"}', "not an association: no products"),
+    ('{"products": [{"name": "p", "members": ["sci_1.txt"]}]}', "products[0].members[0]: not an object"),
 ])
 def test_bad_associations(src, tmp_path, text, message):
     (src / "bad_asn.json").write_text(text)

@@ -28,8 +28,10 @@ def _basename(filename) -> Path:
 def _products(doc: dict, name: str) -> list:
     products = doc.get("products")
     if not isinstance(products, list) or not all(
-            isinstance(p, dict) and isinstance(p.get("members"), list) for p in products):
-        raise AssociationFileError(f"{name}: not an association: no products with members")
+            isinstance(p, dict) and isinstance(p.get("members"), list)
+            and all(isinstance(m, dict) for m in p["members"]) for p in products):
+        raise AssociationFileError(f"{name}: not an association: no products with members "
+                                   "(objects with expname and exptype)")
     return products
 
 
@@ -161,7 +163,7 @@ def edit_file(asn_file, filenames, *, add: bool = False, remove: bool = False,
     if add:
         if ignore_suffix:
             warnings.warn("-i/--ignore: applies to -r/--remove only; ignored", ToolWarning, stacklevel=2)
-        edited = add_members(doc, filenames, exptype or "science")
+        edited = add_members(doc, filenames, "science" if exptype is None else exptype)
     else:
         if exptype is not None:
             warnings.warn("-t/--type: applies to -a/--add only; ignored", ToolWarning, stacklevel=2)

@@ -35,6 +35,10 @@ def _selected(doc: dict, name: str, exp_types, exclude_types) -> list[dict]:
     for i, product in enumerate(products):
         if not isinstance(product, dict) or not isinstance(product.get("members"), list):
             raise AssociationFileError(f"{name}: products[{i}]: no members")
+        for j, member in enumerate(product["members"]):
+            if not isinstance(member, dict):
+                raise AssociationFileError(f"{name}: products[{i}].members[{j}]: not an object "
+                                           "with expname and exptype")
         members = [m for m in product["members"]
                    if m.get("exptype") not in exclude_types
                    and (not exp_types or m.get("exptype") in exp_types)]
