@@ -175,8 +175,10 @@ def edit_command(asn_file, files, add, remove, exptype, ignore_suffix, output, d
 @click.option("--beside-asn", is_flag=True,
               help="Take members with a folder part from the source folder too "
                    "(asn_gather takes them from the current folder).")
+@click.option("-c", "--cmd", "shellcmd", default=None, metavar="CMD",
+              help="Accepted for asn_gather's scripts and ignored: copies are made with Python.")
 @_warnings_as_lines
-def gather_command(asn_file, dest, source_folder, exp_types, exclude_types, beside_asn):
+def gather_command(asn_file, dest, source_folder, exp_types, exclude_types, beside_asn, shellcmd):
     """Copy ASN's members and a rewritten ASN into folder DEST, as jwst's asn_gather does.
 
     Members become bare file names; products with no member left are
@@ -190,6 +192,8 @@ def gather_command(asn_file, dest, source_folder, exp_types, exclude_types, besi
     """
     from asnsql.tools.gather import gather
 
+    if shellcmd is not None:
+        click.echo(f"Warning: -c {shellcmd}: ignored; asnsql copies with Python", err=True)
     written = gather(asn_file, dest, exp_types=exp_types, exclude_types=exclude_types,
                      source_folder=source_folder, beside_asn=beside_asn)
     click.echo(f"wrote {written}")

@@ -118,3 +118,10 @@ def test_unwritable_destination(src, tmp_path):
     result = run(src / "primary_asn.json", dest)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"Error: {dest}: cannot copy into it: Not a directory"]
+
+
+def test_shell_command_option_is_accepted_and_ignored(src, tmp_path):
+    result = run(src / "primary_asn.json", tmp_path / "dest", "-c", "cp")
+    assert result.exit_code == 0
+    assert result.stderr == "Warning: -c cp: ignored; asnsql copies with Python\n"
+    assert (tmp_path / "dest" / "sci_1.txt").exists()
