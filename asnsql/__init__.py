@@ -7,5 +7,6 @@ __version__ = "0.1.0"
 
 from asnsql.api import Generation, generate  # noqa: E402
 from asnsql.batch import collect  # noqa: E402
+from asnsql.tools.load import load_asn  # noqa: E402
 
-__all__ = ["Generation", "collect", "generate", "__version__"]
+__all__ = ["Generation", "collect", "generate", "load_asn", "__version__"]

@@ -154,22 +154,35 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
 
 
 @main.command("diff")
-@click.argument("ref_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("our_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def diff_command(ref_dir, our_dir):
-    """Compare two folders of associations, field by field.
+@click.argument("ref_path", type=click.Path(exists=True, path_type=Path), metavar="REF")
+@click.argument("our_path", type=click.Path(exists=True, path_type=Path), metavar="OURS")
+def diff_command(ref_path, our_path):
+    """Compare two folders of associations, or two association files, field by field.
 
-    Ignores `constraints` and `code_version`. Exits 1 when they differ.
+    Ignores `constraints` and `code_version`. Products and members are
+    compared by position, so repeated product names are no trouble. Exits
+    1 when they differ.
 
     Example:
 
+    \b
         asnsql diff fixtures/reference/default/pool_002_image_miri out/
+        asnsql diff theirs_asn.json ours_asn.json
     """
-    from asnsql.diff import compare_dirs, format_dirdiff
+    from asnsql.diff import compare_dirs, compare_files, format_dirdiff
 
-    result = compare_dirs(ref_dir, our_dir)
-    click.echo(format_dirdiff(result))
-    sys.exit(0 if result.ok else 1)
+    if ref_path.is_dir() != our_path.is_dir():
+        raise click.UsageError("give two folders or two files")
+    if ref_path.is_dir():
+        result = compare_dirs(ref_path, our_path)
+        click.echo(format_dirdiff(result))
+        sys.exit(0 if result.ok else 1)
+    problems = compare_files(ref_path, our_path)
+    count = f"{len(problems)} difference{'s' if len(problems) != 1 else ''}"
+    click.echo(f"{ref_path} and {our_path}: " + (count if problems else "equal"))
+    for problem in problems:
+        click.echo(f"  {problem}")
+    sys.exit(1 if problems else 0)
 
 
 def _generation_options(command):
@@ -342,6 +355,12 @@ def rules_show(ctx, name, rule_paths, ignore_default):
     ignore = ctx.obj["ignore_default"] or ignore_default
     rule = find_rule(load_rules(paths, include_default=not ignore), name)
     click.echo(rule.sql.rstrip("\n"))
+
+
+from asnsql.cli_tools import COMMANDS as _TOOL_COMMANDS  # noqa: E402
+
+for _command in _TOOL_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -127,17 +127,32 @@ def compare_dirs(ref_dir: str | Path, our_dir: str | Path) -> DirDiff:
         extra=sorted(our_names - ref_names),
     )
     for name in sorted(ref_names & our_names):
-        ref_doc, ref_err = _load(ref_dir / name)
-        our_doc, our_err = _load(our_dir / name)
-        problems = [f"unreadable reference: {e}" for e in [ref_err] if e]
-        problems += [f"unreadable ours: {e}" for e in [our_err] if e]
-        if not problems:
-            problems = compare_documents(ref_doc, our_doc)
+        problems = compare_files(ref_dir / name, our_dir / name)
         if problems:
             result.different[name] = problems
         else:
             result.matched.append(name)
     return result
+
+
+def compare_files(ref_file: str | Path, our_file: str | Path) -> list[str]:
+    """Compare two association files, as `compare_documents` does.
+
+    Products and members are paired by position (not by name), so two
+    products of the same name, as hand-made or edited associations may
+    hold, compare like any others.
+
+    Returns
+    -------
+    list of str
+        The differences; a file that cannot be read or is not JSON is one
+        ``unreadable`` line. Empty when equal.
+    """
+    ref_doc, ref_err = _load(Path(ref_file))
+    our_doc, our_err = _load(Path(our_file))
+    problems = [f"unreadable reference: {e}" for e in [ref_err] if e]
+    problems += [f"unreadable ours: {e}" for e in [our_err] if e]
+    return problems or compare_documents(ref_doc, our_doc)
 
 
 def format_dirdiff(d: DirDiff, *, max_lines_per_file: int = 20) -> str:
@@ -230,7 +245,7 @@ def _compare_lists(ref: list, ours: list, path: str, out: list[str]) -> None:
     if sorted(ref_keys) == sorted(our_keys):
         out.append(
             f"{where}: same {len(ref)} {noun} in a different order: "
-            f"{[_label(x) for x in ref]} != {[_label(x) for x in ours]}"
+            f"{_labels(ref)} != {_labels(ours)}"
         )
         return
     for i, (a, b) in enumerate(zip(ref, ours)):
@@ -249,6 +264,17 @@ def _label(value) -> str:
             if isinstance(value.get(key), str):
                 return value[key]
     return _short(value)
+
+
+def _labels(items: list) -> list[str]:
+    """`_label` of each element; repeated names get their first member, to tell them apart."""
+    labels = [_label(x) for x in items]
+    out = list(labels)
+    for i, (label, item) in enumerate(zip(labels, items)):
+        members = item.get("members") if isinstance(item, dict) else None
+        if labels.count(label) > 1 and isinstance(members, list) and members:
+            out[i] = f"{label} ({_label(members[0])})"
+    return out
 
 
 def _multiset_minus(a: list[str], b: list[str]) -> list[str]:

@@ -15,3 +15,11 @@ class PoolError(AsnsqlError):
 
 class RuleError(AsnsqlError):
     """A rule file is malformed or breaks the rule contract."""
+
+
+class AssociationFileError(AsnsqlError):
+    """An association file, member or exposure the tools were given is unusable."""
+
+
+class ToolWarning(UserWarning):
+    """The reference's behaviour was kept, but it may not be what the user meant."""
