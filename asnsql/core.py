@@ -48,7 +48,7 @@ def read_pools(paths, *, delimiter: str = "|"):
         f" AS {_ident(n)}"
         for n in names
     )
-    return con.execute(
+    return con.sql(
         f"SELECT p.asn_pool, t._row - p.first_row AS pool_row{cells}"
         " FROM pool AS t JOIN pools AS p USING (_pool) ORDER BY t._row"
     ).to_arrow_table()
@@ -91,7 +91,7 @@ def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_CO
     generate_loaded(con, infos, errors, rule_list, **options)
     failed = sorted((info_name, message) for info_name, message in (
         (names, errors[i]) for i, names in _names(con, batch, pool_column, errors)))
-    return con.execute(
+    return con.sql(
         """
         SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name, d.document,
             NULL::VARCHAR AS error
@@ -100,7 +100,7 @@ def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_CO
         SELECT unnest($pools), NULL, NULL, NULL, NULL, NULL, unnest($errors)
         ORDER BY 1, 2
         """,
-        {"pools": [p for p, _ in failed], "errors": [e for _, e in failed]},
+        params={"pools": [p for p, _ in failed], "errors": [e for _, e in failed]},
     ).to_arrow_table()
 
 

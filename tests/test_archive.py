@@ -1,0 +1,231 @@
+"""Many pools in one pass: asnsql.archive, asnsql.core and `generate POOLS...`."""
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from click.testing import CliRunner
+
+import asnsql
+from asnsql import core
+from asnsql.archive import generate_many, write_files
+from asnsql.cli import main
+
+POOLS = Path(__file__).resolve().parent.parent / "fixtures" / "pools"
+MIRI = POOLS / "pool_002_image_miri.csv"
+NIRCAM = POOLS / "pool_003_image_nircam.csv"
+NIRISS = POOLS / "pool_005_spec_niriss.csv"
+THREE = [MIRI, NIRCAM, NIRISS]
+
+
+def texts(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture(scope="module")
+def singles(tmp_path_factory):
+    """Each pool generated alone: what a batch must reproduce byte for byte."""
+    out = {}
+    for pool in THREE:
+        out[pool.name] = asnsql.generate(pool).texts
+    return out
+
+
+def test_a_batch_is_each_pool_alone(tmp_path, singles):
+    for chunk in generate_many(THREE):
+        write_files(chunk, tmp_path)
+    for pool in THREE:
+        assert texts(tmp_path / pool.stem) == singles[pool.name]
+
+
+def test_chunks_of_whole_pools_give_the_same_bytes(tmp_path, singles):
+    chunks = list(generate_many(THREE, chunk_bytes=1))
+    assert [len(c.outcomes) for c in chunks] == [1, 1, 1]
+    for chunk in chunks:
+        write_files(chunk, tmp_path)
+    for pool in THREE:
+        assert texts(tmp_path / pool.stem) == singles[pool.name]
+
+
+def test_a_bad_pool_fails_alone(tmp_path, singles):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("FILENAME|ASN_CANDIDATE\na|b|c\n")
+    (chunk,) = generate_many([MIRI, bad, NIRISS])
+    assert [o.error is None for o in chunk.outcomes] == [True, False, True]
+    assert chunk.outcomes[1].error == f"{bad}: line 2: expected 2 fields, found 3"
+    write_files(chunk, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MIRI.stem, NIRISS.stem]
+    assert texts(tmp_path / "out" / NIRISS.stem) == singles[NIRISS.name]
+
+
+def test_candidate_rows_are_chosen_by_substring(tmp_path):
+    """The reference's `o001 in cell` test: o001's pass also sees the rows of o0011.
+
+    An equality join on the parsed candidates would leave row 1 out of o001.
+    """
+    pool = tmp_path / "p.csv"
+    pool.write_text(
+        "FILENAME|ASN_CANDIDATE\n"
+        "a.fits|[('o001', 'observation')]\n"
+        "b.fits|[('o0011', 'observation')]\n"
+        "c.fits|[('c1000', 'mosaic')]\n"
+        "d.fits|o001 written by hand\n"
+    )
+    result = asnsql.generate(pool, all_candidates=True)
+    seen = result.con.execute(
+        "SELECT cand_id, list(_row ORDER BY _row) FROM items GROUP BY cand_id ORDER BY cand_id"
+    ).fetchall()
+    assert seen == [("c1000", [2]), ("o001", [0, 1, 3]), ("o0011", [1])]
+    listed = result.con.execute(
+        "SELECT list(_row ORDER BY _row) FROM candidates WHERE cand_id = 'o001'").fetchone()
+    assert listed == ([0],)
+
+
+def test_ids_made_of_punctuation_use_the_plain_test(tmp_path):
+    pool = tmp_path / "p.csv"
+    pool.write_text(
+        "FILENAME|ASN_CANDIDATE\n"
+        "a.fits|[('o001', 'observation'), (' ', 'background')]\n"
+        "b.fits|[('o002', 'observation')]\n"
+    )
+    result = asnsql.generate(pool, ids=[" "])
+    # ' ' occurs in both cells, between the quoted words.
+    assert result.con.execute("SELECT list(_row ORDER BY _row) FROM items").fetchone() == ([0, 1],)
+
+
+def test_documents_name_the_pool_given(tmp_path):
+    from astropy.table import Table
+
+    table = Table.read(MIRI, format="ascii", delimiter="|")
+    result = asnsql.generate(table, name="miri.csv")
+    assert {d["asn_pool"] for d in result.documents.values()} == {"miri.csv"}
+    assert result.texts == {
+        name: text.replace('"pool_002_image_miri.csv"', '"miri.csv"')
+        for name, text in asnsql.generate(MIRI).texts.items()
+    }
+
+
+def test_core_batch_survives_a_shuffle(singles):
+    batch = core.read_pools(THREE)
+    assert batch.column_names[:2] == ["asn_pool", "pool_row"]
+    shuffled = batch.take(pa.array(list(reversed(range(batch.num_rows)))))
+    out = core.associate(shuffled).to_pylist()
+    got = {}
+    for row in out:
+        assert row["error"] is None
+        got.setdefault(row["asn_pool"], {})[row["file_name"]] = row["document"]
+    assert got == singles
+    assert [(r["asn_pool"], r["file_name"]) for r in out] == sorted(
+        (r["asn_pool"], r["file_name"]) for r in out)
+
+
+def test_core_keeps_each_pools_own_columns(tmp_path):
+    """An absent column and a present but empty one write different documents."""
+    source = POOLS / "pool_008_exposerr.csv"
+    lines = [line for line in source.read_text().splitlines() if not line.startswith("#")]
+    header = lines[0].split("|")
+    column = [name.lower() for name in header].index("exposerr")
+
+    def without(line):
+        cells = line.split("|")
+        return "|".join(cells[:column] + cells[column + 1:])
+
+    def emptied(line, n):
+        cells = line.split("|")
+        return "|".join(cells[:column] + ([""] if n else [cells[column]]) + cells[column + 1:])
+
+    (tmp_path / "with.csv").write_text(
+        "\n".join(emptied(line, n) for n, line in enumerate(lines)) + "\n")
+    (tmp_path / "without.csv").write_text("\n".join(map(without, lines)) + "\n")
+    batch = core.read_pools([tmp_path / "with.csv", tmp_path / "without.csv"])
+    assert set(batch.column("exposerr").to_pylist()) == {"", None}
+    members = {}
+    for row in core.associate(batch).to_pylist():
+        for product in json.loads(row["document"])["products"]:
+            for member in product["members"]:
+                members.setdefault(row["asn_pool"], set()).add(member["exposerr"])
+    assert members == {"with.csv": {"null"}, "without.csv": {None}}
+
+
+def test_core_names_a_pool_it_cannot_generate():
+    batch = pa.table({"asn_pool": ["x.csv", "y.csv"], "pool_row": [0, 0],
+                      "filename": ["a.fits", None], "asn_candidate": ["[('o001', 'observation')]", None]})
+    rows = core.associate(batch).to_pylist()
+    assert [r for r in rows if r["error"]] == [{
+        "asn_pool": "y.csv", "file_name": None, "asn_type": None, "asn_rule": None,
+        "product_name": None, "document": None,
+        "error": "y.csv: pool has no column(s) 'asn_candidate', 'filename' needed by the rules",
+    }]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_cli_writes_one_folder_per_pool(tmp_path, singles):
+    result = run("generate", MIRI, NIRISS, "-p", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MIRI.stem, NIRISS.stem]
+    assert texts(tmp_path / MIRI.stem) == singles[MIRI.name]
+
+
+def test_cli_folder_means_its_csv_files(tmp_path):
+    folder = tmp_path / "pools"
+    folder.mkdir()
+    for pool in (NIRISS, MIRI):
+        (folder / pool.name).write_bytes(pool.read_bytes())
+    (folder / "notes.txt").write_text("not a pool")
+    result = run("generate", folder, "-p", tmp_path / "out", "-v")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "9 associations from 8 rows of pool_002_image_miri.csv",
+        "5 associations from 4 rows of pool_005_spec_niriss.csv",
+    ]
+
+
+def test_cli_a_bad_pool_is_named_and_the_others_complete(tmp_path):
+    missing = tmp_path / "missing.csv"
+    result = run("generate", MIRI, missing, NIRISS, "-p", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"Error: {missing}: no such file"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MIRI.stem, NIRISS.stem]
+
+
+def test_cli_fail_fast_stops_at_the_first_failing_chunk(tmp_path):
+    missing = tmp_path / "missing.csv"
+    result = CliRunner().invoke(main, ["generate", str(missing), str(MIRI), "-p",
+                                       str(tmp_path / "out"), "--fail-fast"])
+    assert result.exit_code == 1
+    assert "Error: " in result.output
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".duckdb"])
+def test_cli_into_a_table_holds_the_files_bytes(tmp_path, suffix, singles):
+    target = tmp_path / f"asns{suffix}"
+    result = run("generate", MIRI, NIRISS, "-p", tmp_path / "out", "--into", target)
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    con = duckdb.connect()
+    source = f"'{target}'" if suffix == ".parquet" else "t.associations"
+    if suffix == ".duckdb":
+        con.execute(f"ATTACH '{target}' AS t (READ_ONLY)")
+    rows = con.execute(f"SELECT asn_pool, file_name, document FROM {source}").fetchall()
+    got = {}
+    for pool, name, text in rows:
+        got.setdefault(pool, {})[name] = text
+    assert got == {MIRI.name: singles[MIRI.name], NIRISS.name: singles[NIRISS.name]}
+
+
+def test_cli_into_refuses_other_kinds(tmp_path):
+    result = run("generate", MIRI, "--into", tmp_path / "x.csv")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'x.csv'}: --into takes a .parquet or .duckdb file\n"
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    result = CliRunner().invoke(main, ["generate", str(MIRI), str(NIRISS), "-p", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.output == ""
