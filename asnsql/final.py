@@ -120,8 +120,10 @@ class _Entrant:
 def prune_products(con) -> None:
     """``product_pruned``: survivors dropped because another makes the same product.
 
-    Only stages of a pool where a product name repeats are read; each is
-    walked in the reference's order (``pos1``) by
+    Only survivors whose product name another survivor of their pool and
+    stage also makes are read (the walk never looks past a product's own
+    group, and meets the groups in the order of their first survivor);
+    each stage is walked in the reference's order (``pos1``) by
     :func:`asnsql.finalize.prune_duplicate_products`.
     """
     rows = con.execute(
@@ -130,8 +132,7 @@ def prune_products(con) -> None:
             s.final_membership, list(m.expname ORDER BY m.position)
         FROM asn_survivor AS s
         JOIN asn_final_member AS m USING (asn_uid)
-        WHERE (s._pool, s.level) IN (
-            SELECT (_pool, level) FROM asn_survivor WHERE product_repeats)
+        WHERE s.product_repeats
         GROUP BY ALL
         ORDER BY s._pool, s.level, any_value(s.pos1)
         """

@@ -1,0 +1,214 @@
+"""Archive-scale timings: many pools in one run, single pools of growing size, jwst beside.
+
+    python benchmarks/archive_bench.py                 # 10k and 100k exposures
+    python benchmarks/archive_bench.py --sizes 10000 100000 1000000
+    python benchmarks/archive_bench.py --jwst-sample 8  # also jwst on 8 small pools
+
+Each run is a fresh ``asnsql generate`` process; wall time, CPU time (user +
+system, all threads) and peak memory (max RSS) come from the kernel's
+accounting of that child. The synthetic archive is the fixture pools copied
+under fresh program numbers (``benchmarks/synth.py``); a "single pool" is
+copies of mega_pool in one file, every copy under its own program and
+exposure file names. Writes ``docs/performance.md`` and
+``docs/performance.png`` (matplotlib: ``pip install matplotlib``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+REF_BIN = ROOT / ".venv-ref" / "bin" / "asn_generate"
+ASNSQL = [sys.executable, "-m", "asnsql.cli"]
+
+
+def measure(argv: list[str], cwd: Path | None = None) -> dict:
+    """Run a command; its wall and CPU seconds and peak RSS (MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise click.ClickException(f"{argv[:4]} failed ({code}): {stderr.strip()[-300:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024}
+
+
+def one_pool(out: Path, n_rows: int) -> Path:
+    """One pool of about ``n_rows`` rows: mega_pool copied under fresh programs and file names."""
+    source = ROOT / "fixtures" / "pools" / "mega_pool.csv"
+    lines = [line for line in source.read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    header, data = lines[0], lines[1:]
+    names = [n.strip().lower() for n in header.split("|")]
+    program, filename = names.index("program"), names.index("filename")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w") as f:
+        f.write(header + "\n")
+        copy = 0
+        while copy * len(data) < n_rows:
+            for line in data:
+                cells = line.split("|")
+                cells[program] = f"{20000 + copy:05d}"
+                cells[filename] = cells[filename].replace("jw", f"jw{copy:05d}x", 1)
+                f.write("|".join(cells) + "\n")
+            copy += 1
+    return out
+
+
+def count_rows(paths) -> int:
+    return sum(max(0, sum(1 for line in open(p) if line.strip() and not line.startswith("#")) - 1)
+               for p in paths)
+
+
+def bench_archive(work: Path, size: int, table_only: bool) -> list[dict]:
+    folder = work / f"archive_{size}"
+    pools = synth.make_archive(folder, size)
+    rows = count_rows(pools)
+    results = []
+    into = work / f"into_{size}.parquet"
+    r = measure(ASNSQL + ["generate", str(folder), "-p", str(work / "unused"), "-q",
+                          "--into", str(into)])
+    n_docs = int(subprocess.run([sys.executable, "-c", (
+        "import duckdb,sys; print(duckdb.sql(f\"SELECT count(*) FROM '{sys.argv[1]}'\")"
+        ".fetchall()[0][0])"), str(into)], capture_output=True, text=True).stdout)
+    results.append({"case": "archive", "output": "table", "rows": rows, "pools": len(pools),
+                    "associations": n_docs, **r})
+    if not table_only:
+        out = work / f"out_{size}"
+        r = measure(ASNSQL + ["generate", str(folder), "-p", str(out), "-q"])
+        results.append({"case": "archive", "output": "files", "rows": rows, "pools": len(pools),
+                        "associations": n_docs, **r})
+        shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    into.unlink(missing_ok=True)
+    return results
+
+
+def bench_single(work: Path, size: int) -> dict:
+    pool = one_pool(work / f"single_{size}" / "jw20000_big_pool.csv", size)
+    into = work / f"single_{size}.parquet"
+    r = measure(ASNSQL + ["generate", str(pool), "-q", "--into", str(into)])
+    shutil.rmtree(pool.parent, ignore_errors=True)
+    into.unlink(missing_ok=True)
+    return {"case": "one pool", "output": "table", "rows": size, "pools": 1,
+            "associations": None, **r}
+
+
+def bench_jwst(work: Path, sample: int) -> dict:
+    """jwst's asn_generate on the first ``sample`` pools of a synthetic archive, one by one."""
+    folder = work / "jwst_sample"
+    pools = sorted(synth.make_archive(folder, sample * 60))[:sample]
+    rows = count_rows(pools)
+    total = {"wall": 0.0, "cpu": 0.0, "rss_mb": 0.0}
+    for pool in pools:
+        r = measure([str(REF_BIN), pool.name, "-p", str(folder / "out")], cwd=folder)
+        total["wall"] += r["wall"]
+        total["cpu"] += r["cpu"]
+        total["rss_mb"] = max(total["rss_mb"], r["rss_mb"])
+    mine = measure(ASNSQL + ["generate", *map(str, pools), "-p", str(folder / "ours"), "-q"])
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"rows": rows, "pools": len(pools), "jwst": total, "asnsql": mine}
+
+
+def write_report(results: list[dict], jwst: dict | None, path: Path) -> None:
+    lines = [
+        "# Performance",
+        "",
+        "Made by `python benchmarks/archive_bench.py` (a fresh `asnsql generate` process per",
+        "row; CPU is user + system over all threads; memory is peak RSS). Machine: 2 cores,",
+        "24 GB, shared with other work while measured, so wall times are upper bounds.",
+        "",
+        "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['case']} | {r['output']} | {r['rows']:,} | {r['pools']:,} | "
+            f"{r['associations'] or '':,} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss_mb']:.0f} | "
+            f"{r['rows'] / r['wall']:,.0f} |".replace("| , |", "|  |")
+        )
+    if jwst:
+        j, a = jwst["jwst"], jwst["asnsql"]
+        lines += [
+            "",
+            f"jwst 3.0.0 `asn_generate` on {jwst['pools']} of these pools ({jwst['rows']:,} exposures),",
+            f"one process per pool: {j['wall']:.1f} s wall, {j['cpu']:.1f} s CPU. asnsql on the same",
+            f"pools in one run: {a['wall']:.1f} s wall, {a['cpu']:.1f} s CPU "
+            f"({j['wall'] / a['wall']:.0f}x faster).",
+        ]
+    lines += ["", "![rows per second against exposures](performance.png)", ""]
+    path.write_text("\n".join(lines))
+
+
+def plot(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=100)
+    for (case, output), marker in ((("archive", "table"), "o"), (("archive", "files"), "s"),
+                                   (("one pool", "table"), "^")):
+        pts = [(r["rows"], r["wall"]) for r in results if (r["case"], r["output"]) == (case, output)]
+        if pts:
+            ax.plot(*zip(*sorted(pts)), marker=marker, label=f"{case}, {output}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("exposures")
+    ax.set_ylabel("wall seconds")
+    ax.set_title("asnsql generate: time against size (log-log; linear is slope 1)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+@click.command()
+@click.option("--sizes", multiple=True, type=int, default=[10000, 100000], show_default=True)
+@click.option("--single", "singles", multiple=True, type=int, default=[10000, 100000],
+              show_default=True, help="Sizes of the one-pool runs.")
+@click.option("--table-only", is_flag=True, help="Skip writing files (the slowest part).")
+@click.option("--jwst-sample", default=0, show_default=True,
+              help="Also time jwst on this many small pools (needs .venv-ref).")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Scratch folder (default: a temporary one).")
+def main(sizes, singles, table_only, jwst_sample, work):
+    """Time asnsql at archive scale and write docs/performance.md with a plot."""
+    work = work or Path(tempfile.mkdtemp(prefix="asnsql-bench-"))
+    results = []
+    for size in sizes:
+        for r in bench_archive(work, size, table_only):
+            click.echo(r)
+            results.append(r)
+    for size in singles:
+        r = bench_single(work, size)
+        click.echo(r)
+        results.append(r)
+    jwst = None
+    if jwst_sample:
+        if not REF_BIN.exists():
+            raise click.ClickException(f"{REF_BIN} not found; see fixtures/README.md")
+        jwst = bench_jwst(work, jwst_sample)
+        click.echo(jwst)
+    write_report(results, jwst, ROOT / "docs" / "performance.md")
+    plot(results, ROOT / "docs" / "performance.png")
+    click.echo("wrote docs/performance.md and docs/performance.png")
+
+
+if __name__ == "__main__":
+    main()
