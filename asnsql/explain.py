@@ -51,6 +51,10 @@ class Outcome:
 
     ``reason`` is one sentence; ``detail`` the exposure's values of the
     columns the failing condition reads; ``where`` the rule file and line.
+    ``met`` says how close the rule came: how many of its conditions the
+    exposure met before the one that failed (all of them when the rule's
+    shape left it out); ``made`` that the rule did make an association
+    holding it, which finalising dropped (closer still).
     """
 
     rule: str
@@ -58,6 +62,8 @@ class Outcome:
     reason: str
     detail: str = ""
     where: str = ""
+    met: int = 0
+    made: bool = False
 
 
 @dataclass
@@ -110,12 +116,41 @@ def explain(generation, filename: str, rules=None) -> list[Explanation]:
         close = difflib.get_close_matches(filename.strip().lower(), names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ExplainError(f"{filename}: no exposure of that name in {generation.pool.name}{hint}")
+    return _explain_all(generation, chosen, rows)
+
+
+def explain_rows(generation, rows) -> list[Explanation]:
+    """Explain pool rows by ``_row``, sharing the work across them.
+
+    Replaying finalisation and reading each rule's conditions is done once
+    for all the rows, so explaining many rows (every orphan of a pool, for
+    ``asnsql report``) costs much less than one :func:`explain` call each.
+
+    Parameters
+    ----------
+    generation : asnsql.Generation
+        What :func:`asnsql.generate` returned.
+    rows : iterable of int
+        ``_row`` values of the ``pool`` view; unknown ones are left out.
+    """
+    wanted = sorted(set(rows))
+    if not wanted:
+        return []
+    found = generation.con.execute(
+        "SELECT _row, coalesce(filename, '') FROM pool"
+        " WHERE list_contains($rows, _row) ORDER BY _row",
+        {"rows": wanted},
+    ).fetchall()
+    return _explain_all(generation, generation.rules, found)
+
+
+def _explain_all(generation, rules, rows) -> list[Explanation]:
     fates = Fates(generation)
     checks = {}
     try:
-        return [_explain_row(generation, chosen, fates, checks, row, name) for row, name in rows]
+        return [_explain_row(generation, rules, fates, checks, row, name) for row, name in rows]
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
+        generation.con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
 
 
 def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Explanation:
@@ -152,9 +187,10 @@ def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Expla
                 checks[rule.name] = RuleCheck(rule)
             reasons.update(checks[rule.name].explain_runs(con, unexplained))
         for run_id, reason in reasons.items():
-            if isinstance(reason, str):
-                reason = (reason, "", "")
-            explanation.outcomes.append(Outcome(rule.name, labels[run_id], *reason))
+            if isinstance(reason, str):  # finalising dropped the rule's association
+                explanation.outcomes.append(Outcome(rule.name, labels[run_id], reason, made=True))
+            else:
+                explanation.outcomes.append(Outcome(rule.name, labels[run_id], *reason))
     return explanation
 
 
@@ -179,21 +215,26 @@ class RuleCheck:
                 self.stages.append(_Stage(self, tree, select))
         self.full_sql = _restrict(tree.copy(), per_run=False).sql(dialect="duckdb")
 
-    def explain_runs(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str]]:
-        """For each pass: (reason, values, file:line) of the first term that is not true.
+    def explain_runs(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str, int]]:
+        """For each pass: (reason, values, file:line, terms met) of the first term not true.
 
         Passes that meet every term get the reason the rule's shape gives.
         """
         if self.error:
-            return {run: (f"not checked: {self.error}", "", self.rule.path.name) for run in run_ids}
+            return {run: (f"not checked: {self.error}", "", self.rule.path.name, 0)
+                    for run in run_ids}
         result = {}
         alive = list(run_ids)
+        met = 0
         for stage in self.stages:
-            result.update(stage.first_failures(con, alive))
+            for run, (reason, detail, where, index) in stage.first_failures(con, alive).items():
+                result[run] = (reason, detail, where, met + index)
+            met += len(stage.terms)
             alive = [run for run in alive if run not in result]
             if not alive:
                 return result
-        result.update(self.shape_reasons(con, alive))
+        result.update({run: (reason, "", "", met)
+                       for run, reason in self.shape_reasons(con, alive).items()})
         return result
 
     def shape_reasons(self, con, run_ids: list[int]) -> dict[int, str]:
@@ -286,7 +327,7 @@ class _Stage:
             query.set(with_key, tree.args[with_key].copy())
         return _restrict(query, per_run).sql(dialect="duckdb"), values, columns, per_run
 
-    def first_failures(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    def first_failures(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str, int]]:
         error = ""
         for index in range(len(self.variants)):
             if self.variants[index] is None:
@@ -307,13 +348,13 @@ class _Stage:
                 continue
             judged = {run: self._judge(rows.get(run, []), values, columns) for run in run_ids}
             return {run: found for run, found in judged.items() if found is not None}
-        return {run: (f"not checked: {error}", "", self.check.rule.path.name) for run in run_ids}
+        return {run: (f"not checked: {error}", "", self.check.rule.path.name, 0) for run in run_ids}
 
     def _judge(self, rows, values, columns):
-        """The first term no row makes true, with the values it read; None if all hold."""
+        """The first term no row makes true: (reason, values, where, index); None if all hold."""
         name = self.check.rule.path.name
         if not rows:
-            return "no row of this exposure reaches this part of the rule", "", name
+            return "no row of this exposure reaches this part of the rule", "", name, 0
         n = len(self.terms)
         for i, term in enumerate(self.terms):
             if any(r[i] is True for r in rows):
@@ -326,7 +367,7 @@ class _Stage:
             where = f"{name}:{line}" if line else name
             where += "".join(f"; {col} from line {at}"
                              for col, at in self.derived_lines[i].items() if at)
-            return text, detail, where
+            return text, detail, where, i
         return None
 
 
