@@ -326,5 +326,10 @@ def rules_show(ctx, name, rule_paths, ignore_default):
     click.echo(rule.sql.rstrip("\n"))
 
 
+from asnsql.cli_report import report_command  # noqa: E402
+
+main.add_command(report_command(generate))
+
+
 if __name__ == "__main__":
     main()
