@@ -56,6 +56,7 @@ class Member:
     exptype: str
     filename: str | None  # the pool row's file name; None for members that are no pool row
     row: int | None  # the pool row's _row
+    exp_type: str | None  # the pool row's EXP_TYPE
 
 
 @dataclass
@@ -163,14 +164,14 @@ def build(generation, *, reasons: bool = True, anchor: str = "p0") -> PoolReport
         " FROM associations"
     ).fetchall()
     asns.sort(key=lambda a: (order.get(a[0], len(order)), a[0]))
+    exp_type = "exp_type" if "exp_type" in generation.pool.columns else "NULL"
+    rows = dict(con.execute(f"SELECT _row, {exp_type} FROM pool").fetchall())
     members: dict[str, list[Member]] = {}
     for file_name, *member in con.execute(
         "SELECT file_name, position, expname, exptype, filename, _row FROM members"
         " ORDER BY file_name, position"
     ).fetchall():
-        members.setdefault(file_name, []).append(Member(*member))
-    exp_type = "exp_type" if "exp_type" in generation.pool.columns else "NULL"
-    rows = dict(con.execute(f"SELECT _row, {exp_type} FROM pool").fetchall())
+        members.setdefault(file_name, []).append(Member(*member, rows.get(member[-1])))
     held = dict(con.execute(
         "SELECT coalesce(_row::VARCHAR, expname), count(DISTINCT file_name) FROM members GROUP BY ALL"
     ).fetchall())

@@ -51,8 +51,12 @@ def test_cards_say_rule_type_product_and_members_in_order(coron):
         assert fields == {"asn_rule": doc["asn_rule"], "asn_type": doc["asn_type"],
                           "product": product["name"]}
         rows = [[td.text() for td in tr.find_all("td")] for tr in card.find("tbody").find_all("tr")]
-        assert rows == [[str(i), m["expname"], m["exptype"]]
-                        for i, m in enumerate(product["members"], start=1)]
+        assert [row[:3] for row in rows] == [[str(i), m["expname"], m["exptype"]]
+                                             for i, m in enumerate(product["members"], start=1)]
+        exp_types = generation.con.execute(
+            "SELECT coalesce(p.exp_type, '') FROM members AS m LEFT JOIN pool AS p USING (_row)"
+            " WHERE m.file_name = $f ORDER BY m.position", {"f": name}).fetchall()
+        assert [row[3] for row in rows] == [e for (e,) in exp_types]
 
 
 def test_matrix_marks_each_member_under_its_association(coron):
@@ -133,8 +137,12 @@ def test_tables_have_headers_and_the_colours_have_words(coron):
     for table in tree.find_all("table"):
         heads = table.find("thead").find_all("th")
         assert heads and all(th.attrs.get("scope") == "col" for th in heads)
-    for td in tree.find_all("td", class_="c"):  # a coloured matrix cell says its exptype
-        assert td.text() and td.attrs["title"]
+    coloured = [td for td in tree.find_all("td") if "class" in td.attrs and td.attrs["class"].startswith("x-")]
+    assert coloured
+    for td in coloured:  # a coloured cell says its exptype, in a word or its code
+        said = td.attrs.get("title", td.text())
+        assert td.attrs["class"] == report.exptype_class(said)
+        assert td.text() in (said, report.exptype_code(said))
     legend = {li.find("b").text(): li.text().split(" ", 1)[1] for li in tree.find("ul", class_="legend").find_all("li")}
     assert legend == {"psf": "psf", "sci": "science", "ta": "target_acquisition"}
 
