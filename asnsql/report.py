@@ -176,16 +176,21 @@ def build(generation, *, reasons: bool = True, anchor: str = "p0") -> PoolReport
         "SELECT coalesce(_row::VARCHAR, expname), count(DISTINCT file_name) FROM members GROUP BY ALL"
     ).fetchall())
 
-    groups: dict[str, Group] = {}
-    for number, (file_name, asn_rule, asn_type, asn_id, cand_type, product) in enumerate(asns, 1):
-        card = Card(number, f"{anchor}-a{number}", file_name, asn_rule, asn_type, product,
-                    members.get(file_name, []))
-        group = groups.get(asn_id)
-        if group is None:
-            group = groups[asn_id] = Group(f"{anchor}-g{len(groups) + 1}", asn_id, cand_type, [], [])
-        group.cards.append(card)
-    for group in groups.values():
-        group.matrix = _matrix(group.cards, rows, held)
+    by_id: dict[str, list[tuple]] = {}
+    for asn in asns:
+        by_id.setdefault(asn[3], []).append(asn)
+    # Candidates in the order the reference generates them, discovered associations last;
+    # cards numbered down the page.
+    rank = dict(con.execute("SELECT cand_id, cand_rank FROM candidate_order").fetchall())
+    groups, number = [], 0
+    for asn_id in sorted(by_id, key=lambda cand: rank.get(cand, len(rank) + 1)):
+        cards = []
+        for file_name, asn_rule, asn_type, _, _, product in by_id[asn_id]:
+            number += 1
+            cards.append(Card(number, f"{anchor}-a{number}", file_name, asn_rule, asn_type,
+                              product, members.get(file_name, [])))
+        groups.append(Group(f"{anchor}-g{len(groups) + 1}", asn_id, by_id[asn_id][0][4], cards,
+                            _matrix(cards, rows, held)))
 
     orphans = [Orphan(*r) for r in con.execute(
         f"SELECT _row, filename, {exp_type}, asn_candidate FROM orphans ORDER BY _row"
@@ -197,7 +202,7 @@ def build(generation, *, reasons: bool = True, anchor: str = "p0") -> PoolReport
     ).fetchall()
     n_candidates = con.execute("SELECT count(*) FROM candidate_order").fetchone()[0]
     return PoolReport(generation.pool.name, generation.pool.n_rows, n_candidates, counts,
-                      list(groups.values()), orphans, list(generation.unknown_ids))
+                      groups, orphans, list(generation.unknown_ids))
 
 
 def _matrix(cards: list[Card], exp_types: dict, held: dict) -> list[MatrixRow]:

@@ -112,19 +112,26 @@ def test_filter_box_hides_what_does_not_match(browser, coron):
     generation, _ = coron
     every = len(visible(browser, "article.card"))
     assert every == len(generation.documents)
-    status = filter_for(browser, "coron3 jw_00008")
+    status = filter_for(browser, "jw_00008")
     holding = {r[0] for r in generation.con.execute(
-        "SELECT DISTINCT file_name FROM members WHERE filename = 'jw_00008_uncal.fits'"
-        " AND file_name LIKE '%coron3%'").fetchall()}
+        "SELECT DISTINCT file_name FROM members WHERE filename = 'jw_00008_uncal.fits'").fetchall()}
     shown = [el.find_element("css selector", "h5").text.split(". ", 1)[1]
              for el in visible(browser, "article.card")]
     assert holding and set(shown) == holding
     rows = visible(browser, "table.matrix tbody tr")
-    assert rows and all("jw_00008" in r.text for r in rows)
+    assert rows and all(r.find_element("css selector", "th").text == "jw_00008_uncal.fits" for r in rows)
     groups = visible(browser, "section.group")
     assert 0 < len(groups) < len(browser.find_elements("css selector", "section.group"))
-    assert status.endswith("rows and cards match") and status.startswith(f"{len(shown) + len(rows)} of ")
+    assert status == f"{len(shown) + len(rows)} of {len(browser.find_elements('css selector', '[data-f]'))} rows and cards match"
+    # Every word must match: the coron3 cards holding it, and no matrix row.
+    filter_for(browser, "coron3 jw_00008")
+    shown = {el.find_element("css selector", "h5").text.split(". ", 1)[1]
+             for el in visible(browser, "article.card")}
+    assert shown == {name for name in holding if "_coron3_" in name} != set()
     screenshot(browser, "pool_013_filtered.png")
+    # Words do not run across cells ("nrc_coron" then a count of 3).
+    filter_for(browser, "nrc_coron3")
+    assert not visible(browser, "table.matrix tbody tr")
     filter_for(browser, "no such thing anywhere")
     assert not visible(browser, "article.card") and not visible(browser, "section.group")
     filter_for(browser, "")

@@ -4,21 +4,26 @@
   // Filter: hide cards and rows (marked data-f) that do not hold every word typed.
   var form = document.getElementById("filter-form"), box = document.getElementById("filter");
   var status = document.getElementById("filter-status");
+  var words = function (el) {  // its text, cell by cell: words never run across cells
+    var walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), parts = [];
+    while (walk.nextNode()) { parts.push(walk.currentNode.nodeValue); }
+    return parts.join(" ").toLowerCase();
+  };
   var items = Array.prototype.map.call(document.querySelectorAll("[data-f]"), function (el) {
-    return [el, el.textContent.toLowerCase()];
+    return [el, words(el)];
   });
   var groups = document.querySelectorAll("[data-group]");
   form.hidden = false;
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   box.addEventListener("input", function () {
-    var words = box.value.toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
+    var asked = box.value.toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
     items.forEach(function (it) {
-      var keep = words.every(function (w) { return it[1].indexOf(w) >= 0; });
+      var keep = asked.every(function (w) { return it[1].indexOf(w) >= 0; });
       it[0].hidden = !keep;
       shown += keep;
     });
     each(groups, function (g) { g.hidden = !g.querySelector("[data-f]:not([hidden])"); });
-    status.textContent = words.length ? shown + " of " + items.length + " rows and cards match" : "";
+    status.textContent = asked.length ? shown + " of " + items.length + " rows and cards match" : "";
   });
   // Sortable columns: a button in each th[data-sort]; numbers sort as numbers.
   each(document.querySelectorAll("th[data-sort]"), function (th) {
