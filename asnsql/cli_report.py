@@ -38,7 +38,8 @@ def report_command(generate: click.Command) -> click.Command:
 
 
 @click.command("report")
-@click.argument("pools", nargs=-1, required=True, metavar="POOL...", type=click.Path(path_type=Path))
+@click.argument("pools", nargs=-1, required=True, metavar="POOL...",
+                type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write.")
 @click.option("--no-reasons", is_flag=True,

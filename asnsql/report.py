@@ -173,7 +173,8 @@ def build(generation, *, reasons: bool = True, anchor: str = "p0") -> PoolReport
     ).fetchall():
         members.setdefault(file_name, []).append(Member(*member, rows.get(member[-1])))
     held = dict(con.execute(
-        "SELECT coalesce(_row::VARCHAR, expname), count(DISTINCT file_name) FROM members GROUP BY ALL"
+        "SELECT coalesce(_row::VARCHAR, expname), count(DISTINCT file_name) FROM members"
+        " GROUP BY ALL"
     ).fetchall())
 
     by_id: dict[str, list[tuple]] = {}
@@ -288,7 +289,8 @@ def render(reports: list[PoolReport], *, title: str | None = None, options: str 
     env.filters["cls"] = exptype_class
     if title is None:
         title = reports[0].name if len(reports) == 1 else f"{len(reports)} pools"
-    used = sorted({m.exptype for r in reports for g in r.groups for c in g.cards for m in c.members})
+    used = sorted({m.exptype for r in reports for g in r.groups
+                   for c in g.cards for m in c.members})
     legend = [(exptype_code(e), e) for e in used]
     return env.get_template("report.html.j2").render(
         title=title, reports=reports, options=options, version=__version__, legend=legend,

@@ -25,18 +25,22 @@ def coron():
     return generation, built, page, parse(page)
 
 
+def card_name(card):
+    return card.find("h5").text().split(". ", 1)[1]
+
+
 def cards(tree):
-    return {el.find("h5").text().split(". ", 1)[1]: el for el in tree.find_all("article", class_="card")}
+    return {card_name(el): el for el in tree.find_all("article", class_="card")}
 
 
 def test_every_association_has_a_card_in_document_order(coron):
     generation, _, _, tree = coron
-    names = [el.find("h5").text().split(". ", 1)[1] for el in tree.find_all("article", class_="card")]
+    names = [card_name(el) for el in tree.find_all("article", class_="card")]
     assert sorted(names) == sorted(generation.documents)
     # Within each candidate, cards come in the documents' order.
     order = {name: i for i, name in enumerate(generation.documents)}
     for group in tree.find_all("section", class_="group"):
-        mine = [el.find("h5").text().split(". ", 1)[1] for el in group.find_all("article")]
+        mine = [card_name(el) for el in group.find_all("article")]
         assert mine == sorted(mine, key=order.get)
 
 
@@ -88,7 +92,8 @@ def test_matrix_shows_an_exposure_shared_by_several_associations(coron):
 
 def test_summary_counts(coron):
     generation, built, _, tree = coron
-    stats = {dt.text(): int(dt.parent.find("dd").text()) for dt in tree.find("dl", class_="stats").find_all("dt")}
+    stats = {dt.text(): int(dt.parent.find("dd").text())
+             for dt in tree.find("dl", class_="stats").find_all("dt")}
     con = generation.con
     assert stats == {
         "pool rows": 66,
@@ -99,7 +104,8 @@ def test_summary_counts(coron):
     counts = [[td.text() for td in tr.find_all("td")]
               for tr in tree.find("table", class_="counts").find("tbody").find_all("tr")]
     assert [[t, r, int(n)] for t, r, n in counts] == [list(r) for r in con.execute(
-        "SELECT asn_type, asn_rule, count(*) FROM associations GROUP BY ALL ORDER BY ALL").fetchall()]
+        "SELECT asn_type, asn_rule, count(*) FROM associations GROUP BY ALL ORDER BY ALL"
+    ).fetchall()]
     assert sum(int(n) for *_, n in counts) == built.n_associations == 88
 
 
@@ -107,7 +113,8 @@ def test_every_orphan_is_listed_with_the_closest_rules_reason(coron):
     generation, built, _, tree = coron
     rows = tree.find("table", class_="orphans").find("tbody").find_all("tr")
     expected = generation.con.execute("SELECT _row, filename FROM orphans ORDER BY _row").fetchall()
-    assert [(int(tr.find_all("td")[0].text()), tr.find_all("td")[1].text()) for tr in rows] == expected
+    listed = [(int(tr.find_all("td")[0].text()), tr.find_all("td")[1].text()) for tr in rows]
+    assert listed == expected
     explained = {e.row: e for e in explain_rows(generation, [r for r, _ in expected])}
     for orphan in built.orphans:
         outcomes = explained[orphan.row].outcomes
@@ -137,13 +144,14 @@ def test_tables_have_headers_and_the_colours_have_words(coron):
     for table in tree.find_all("table"):
         heads = table.find("thead").find_all("th")
         assert heads and all(th.attrs.get("scope") == "col" for th in heads)
-    coloured = [td for td in tree.find_all("td") if "class" in td.attrs and td.attrs["class"].startswith("x-")]
+    coloured = [td for td in tree.find_all("td") if td.attrs.get("class", "").startswith("x-")]
     assert coloured
     for td in coloured:  # a coloured cell says its exptype, in a word or its code
         said = td.attrs.get("title", td.text())
         assert td.attrs["class"] == report.exptype_class(said)
         assert td.text() in (said, report.exptype_code(said))
-    legend = {li.find("b").text(): li.text().split(" ", 1)[1] for li in tree.find("ul", class_="legend").find_all("li")}
+    legend = {li.find("b").text(): li.text().split(" ", 1)[1]
+              for li in tree.find("ul", class_="legend").find_all("li")}
     assert legend == {"psf": "psf", "sci": "science", "ta": "target_acquisition"}
 
 
@@ -180,7 +188,8 @@ def test_several_pools_give_a_section_each_with_contents(tmp_path):
     report.write_report([MIRI, POOLS / "pool_003_image_nircam.csv"], out, reasons=False)
     tree = parse(out.read_text())
     sections = tree.find_all("section", class_="pool")
-    assert [s.find("h2").text() for s in sections] == ["pool_002_image_miri.csv", "pool_003_image_nircam.csv"]
+    assert [s.find("h2").text() for s in sections] == ["pool_002_image_miri.csv",
+                                                       "pool_003_image_nircam.csv"]
     assert [a.attrs["href"] for a in tree.find("nav").find_all("a")] == ["#p0", "#p1"]
     ids = [el.attrs["id"] for el in tree.iter() if "id" in el.attrs]
     assert len(ids) == len(set(ids))

@@ -98,7 +98,8 @@ def screenshot(browser, name):
 def test_page_renders_every_card_and_orphan(browser, coron):
     generation, built = coron
     assert browser.title == "Associations of pool_013_coron_nircam.csv"
-    names = [el.text.split(". ", 1)[1] for el in browser.find_elements("css selector", "article.card h5")]
+    names = [el.text.split(". ", 1)[1]
+             for el in browser.find_elements("css selector", "article.card h5")]
     assert sorted(names) == sorted(generation.documents)
     orphans = browser.find_elements("css selector", "table.orphans tbody tr")
     assert len(orphans) == len(built.orphans) == 2
@@ -119,10 +120,12 @@ def test_filter_box_hides_what_does_not_match(browser, coron):
              for el in visible(browser, "article.card")]
     assert holding and set(shown) == holding
     rows = visible(browser, "table.matrix tbody tr")
-    assert rows and all(r.find_element("css selector", "th").text == "jw_00008_uncal.fits" for r in rows)
+    labels = {r.find_element("css selector", "th").text for r in rows}
+    assert rows and labels == {"jw_00008_uncal.fits"}
     groups = visible(browser, "section.group")
     assert 0 < len(groups) < len(browser.find_elements("css selector", "section.group"))
-    assert status == f"{len(shown) + len(rows)} of {len(browser.find_elements('css selector', '[data-f]'))} rows and cards match"
+    every_item = len(browser.find_elements("css selector", "[data-f]"))
+    assert status == f"{len(shown) + len(rows)} of {every_item} rows and cards match"
     # Every word must match: the coron3 cards holding it, and no matrix row.
     filter_for(browser, "coron3 jw_00008")
     shown = {el.find_element("css selector", "h5").text.split(". ", 1)[1]
@@ -132,6 +135,13 @@ def test_filter_box_hides_what_does_not_match(browser, coron):
     # Words do not run across cells ("nrc_coron" then a count of 3).
     filter_for(browser, "nrc_coron3")
     assert not visible(browser, "table.matrix tbody tr")
+    # A candidate's id shows all of it, matrix rows included.
+    filter_for(browser, "a3001")
+    (group,) = visible(browser, "section.group")
+    assert group.find_element("css selector", "h4").text.startswith("a3001 (discovered)")
+    rows = generation.con.execute("SELECT count(DISTINCT m._row) FROM members AS m JOIN"
+                                  " associations AS a USING (file_name) WHERE a.asn_id = 'a3001'")
+    assert len(visible(browser, "table.matrix tbody tr")) == rows.fetchone()[0]
     filter_for(browser, "no such thing anywhere")
     assert not visible(browser, "article.card") and not visible(browser, "section.group")
     filter_for(browser, "")

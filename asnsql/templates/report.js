@@ -4,9 +4,11 @@
   // Filter: hide cards and rows (marked data-f) that do not hold every word typed.
   var form = document.getElementById("filter-form"), box = document.getElementById("filter");
   var status = document.getElementById("filter-status");
-  var words = function (el) {  // its text, cell by cell: words never run across cells
+  var words = function (el) {  // its text, cell by cell (words never run across cells),
     var walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), parts = [];
     while (walk.nextNode()) { parts.push(walk.currentNode.nodeValue); }
+    var group = el.closest("[data-group]");  // and the heading of its candidate
+    if (group) { parts.push(group.querySelector("h4").textContent); }
     return parts.join(" ").toLowerCase();
   };
   var items = Array.prototype.map.call(document.querySelectorAll("[data-f]"), function (el) {
