@@ -357,10 +357,12 @@ def rules_show(ctx, name, rule_paths, ignore_default):
     click.echo(rule.sql.rstrip("\n"))
 
 
+from asnsql.cli_report import report_command  # noqa: E402
 from asnsql.cli_tools import COMMANDS as _TOOL_COMMANDS  # noqa: E402
 
 for _command in _TOOL_COMMANDS:
     main.add_command(_command)
+main.add_command(report_command(generate))
 
 
 if __name__ == "__main__":

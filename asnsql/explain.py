@@ -29,6 +29,8 @@ from asnsql.phrases import describe_values, words
 # The exposure's rows of `items`, made once per explained exposure.
 _ITEMS = "asnsql_explain_items"
 _PER_RUN = f"SELECT * FROM {_ITEMS} WHERE run_id = $asnsql_run"
+# The rows of `items` of every exposure explained together (see `_Stage.prefetch`).
+_BATCH = "asnsql_explain_batch"
 
 
 class ExplainError(AsnsqlError):
@@ -51,6 +53,10 @@ class Outcome:
 
     ``reason`` is one sentence; ``detail`` the exposure's values of the
     columns the failing condition reads; ``where`` the rule file and line.
+    ``met`` says how close the rule came: how many of its conditions the
+    exposure met before the one that failed (all of them when the rule's
+    shape left it out); ``made`` that the rule did make an association
+    holding it, which finalising dropped (closer still).
     """
 
     rule: str
@@ -58,6 +64,8 @@ class Outcome:
     reason: str
     detail: str = ""
     where: str = ""
+    met: int = 0
+    made: bool = False
 
 
 @dataclass
@@ -110,12 +118,51 @@ def explain(generation, filename: str, rules=None) -> list[Explanation]:
         close = difflib.get_close_matches(filename.strip().lower(), names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ExplainError(f"{filename}: no exposure of that name in {generation.pool.name}{hint}")
+    return _explain_all(generation, chosen, rows)
+
+
+def explain_rows(generation, rows) -> list[Explanation]:
+    """Explain pool rows by ``_row``, sharing the work across them.
+
+    Replaying finalisation and reading each rule's conditions is done once
+    for all the rows, so explaining many rows (every orphan of a pool, for
+    ``asnsql report``) costs much less than one :func:`explain` call each.
+
+    Parameters
+    ----------
+    generation : asnsql.Generation
+        What :func:`asnsql.generate` returned.
+    rows : iterable of int
+        ``_row`` values of the ``pool`` view; unknown ones are left out.
+    """
+    wanted = sorted(set(rows))
+    if not wanted:
+        return []
+    found = generation.con.execute(
+        "SELECT _row, coalesce(filename, '') FROM pool"
+        " WHERE list_contains($rows, _row) ORDER BY _row",
+        {"rows": wanted},
+    ).fetchall()
+    return _explain_all(generation, generation.rules, found)
+
+
+def _explain_all(generation, rules, rows, batch: bool = True) -> list[Explanation]:
+    con = generation.con
     fates = Fates(generation)
     checks = {}
     try:
-        return [_explain_row(generation, chosen, fates, checks, row, name) for row, name in rows]
+        if batch and len(rows) > 1:
+            # Row-local conditions are evaluated for every row at once: one query per rule
+            # instead of one per rule and row.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {_BATCH} AS SELECT * FROM items"
+                        " WHERE list_contains($rows, _row)", {"rows": [r for r, _ in rows]})
+            for rule in rules:
+                checks[rule.name] = RuleCheck(rule)
+                checks[rule.name].prefetch(con)
+        return [_explain_row(generation, rules, fates, checks, row, name) for row, name in rows]
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_ITEMS}")
+        con.execute(f"DROP TABLE IF EXISTS {_BATCH}")
 
 
 def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Explanation:
@@ -150,11 +197,12 @@ def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Expla
         if unexplained:
             if rule.name not in checks:
                 checks[rule.name] = RuleCheck(rule)
-            reasons.update(checks[rule.name].explain_runs(con, unexplained))
+            reasons.update(checks[rule.name].explain_runs(con, unexplained, row))
         for run_id, reason in reasons.items():
-            if isinstance(reason, str):
-                reason = (reason, "", "")
-            explanation.outcomes.append(Outcome(rule.name, labels[run_id], *reason))
+            if isinstance(reason, str):  # finalising dropped the rule's association
+                explanation.outcomes.append(Outcome(rule.name, labels[run_id], reason, made=True))
+            else:
+                explanation.outcomes.append(Outcome(rule.name, labels[run_id], *reason))
     return explanation
 
 
@@ -179,21 +227,34 @@ class RuleCheck:
                 self.stages.append(_Stage(self, tree, select))
         self.full_sql = _restrict(tree.copy(), per_run=False).sql(dialect="duckdb")
 
-    def explain_runs(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str]]:
-        """For each pass: (reason, values, file:line) of the first term that is not true.
+    def prefetch(self, con) -> None:
+        """Evaluate the row-local stages over every exposure explained together."""
+        if not self.error:
+            for stage in self.stages:
+                stage.prefetch(con)
+
+    def explain_runs(self, con, run_ids: list[int],
+                     row: int | None = None) -> dict[int, tuple[str, str, str, int]]:
+        """For each pass: (reason, values, file:line, terms met) of the first term not true.
 
         Passes that meet every term get the reason the rule's shape gives.
         """
         if self.error:
-            return {run: (f"not checked: {self.error}", "", self.rule.path.name) for run in run_ids}
+            return {run: (f"not checked: {self.error}", "", self.rule.path.name, 0)
+                    for run in run_ids}
         result = {}
         alive = list(run_ids)
+        met = 0
         for stage in self.stages:
-            result.update(stage.first_failures(con, alive))
+            failures = stage.first_failures(con, alive, row)
+            for run, (reason, detail, where, index) in failures.items():
+                result[run] = (reason, detail, where, met + index)
+            met += len(stage.terms)
             alive = [run for run in alive if run not in result]
             if not alive:
                 return result
-        result.update(self.shape_reasons(con, alive))
+        result.update({run: (reason, "", "", met)
+                       for run, reason in self.shape_reasons(con, alive).items()})
         return result
 
     def shape_reasons(self, con, run_ids: list[int]) -> dict[int, str]:
@@ -261,6 +322,27 @@ class _Stage:
         # Most informative first: all passes at once, with the inputs of derived columns.
         self.variants = [(columns, per_run) for per_run in (False, True) for columns in (full, plain)]
         self.built: dict[int, tuple] = {}
+        self.fetched: dict | None = None  # (row, run) -> value rows, from `prefetch`
+        self.said: dict[int, tuple[str, str]] = {}  # term index -> (reason, where)
+
+    def prefetch(self, con) -> None:
+        """Evaluate the terms over every exposure explained together, if they are row-local."""
+        if not _row_local(self.select):
+            return
+        sql, values, columns, _ = self._variant(0)
+        batched = sqlglot.parse_one(sql, dialect="duckdb")
+        for table in batched.find_all(exp.Table):
+            if table.name == _ITEMS:
+                table.set("this", exp.to_identifier(_BATCH))
+        batched.set("expressions", [exp.column("_row").as_("asnsql_rowid"), *batched.expressions])
+        try:
+            found = con.execute(batched.sql(dialect="duckdb")).fetchall()
+        except duckdb.Error:
+            return  # judged one exposure at a time, as without prefetching
+        width = len(self.terms) + len(values)
+        self.fetched = {}
+        for r in found:
+            self.fetched.setdefault((r[0], r[1]), []).append(r[-width:] if width else ())
 
     def _variant(self, index: int):
         if index not in self.built:
@@ -286,7 +368,13 @@ class _Stage:
             query.set(with_key, tree.args[with_key].copy())
         return _restrict(query, per_run).sql(dialect="duckdb"), values, columns, per_run
 
-    def first_failures(self, con, run_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    def first_failures(self, con, run_ids: list[int],
+                       row: int | None = None) -> dict[int, tuple[str, str, str, int]]:
+        if self.fetched is not None and row is not None:
+            _, values, columns, _ = self._variant(0)
+            judged = {run: self._judge(self.fetched.get((row, run), []), values, columns)
+                      for run in run_ids}
+            return {run: found for run, found in judged.items() if found is not None}
         error = ""
         for index in range(len(self.variants)):
             if self.variants[index] is None:
@@ -307,27 +395,48 @@ class _Stage:
                 continue
             judged = {run: self._judge(rows.get(run, []), values, columns) for run in run_ids}
             return {run: found for run, found in judged.items() if found is not None}
-        return {run: (f"not checked: {error}", "", self.check.rule.path.name) for run in run_ids}
+        return {run: (f"not checked: {error}", "", self.check.rule.path.name, 0) for run in run_ids}
 
     def _judge(self, rows, values, columns):
-        """The first term no row makes true, with the values it read; None if all hold."""
+        """The first term no row makes true: (reason, values, where, index); None if all hold."""
         name = self.check.rule.path.name
         if not rows:
-            return "no row of this exposure reaches this part of the rule", "", name
+            return "no row of this exposure reaches this part of the rule", "", name, 0
         n = len(self.terms)
         for i, term in enumerate(self.terms):
             if any(r[i] is True for r in rows):
                 continue
-            line = _first_line(term)
-            bare = term.this if isinstance(term, exp.Paren) else term
-            text = "not met: " + (self.check.comment_for(line) or words(bare))
+            if i not in self.said:  # the term in words, once: it is the same for every row
+                line = _first_line(term)
+                bare = term.this if isinstance(term, exp.Paren) else term
+                where = f"{name}:{line}" if line else name
+                where += "".join(f"; {col} from line {at}"
+                                 for col, at in self.derived_lines[i].items() if at)
+                self.said[i] = ("not met: " + (self.check.comment_for(line) or words(bare)), where)
+            text, where = self.said[i]
             got = dict(zip(values, rows[0][n:], strict=True))
             detail = describe_values({v: got[v] for v in columns[i]})
-            where = f"{name}:{line}" if line else name
-            where += "".join(f"; {col} from line {at}"
-                             for col, at in self.derived_lines[i].items() if at)
-            return text, detail, where
+            return text, detail, where, i
         return None
+
+
+def _row_local(select: exp.Select) -> bool:
+    """Whether each row of ``items`` meets the SELECT's terms on its own: it reads ``items``
+    (or a subquery that is itself row-local) with no join, grouping, window or subquery,
+    so that many exposures can be judged in one query."""
+    source = select.args.get("from_") or select.args.get("from")
+    inner = source.this if source is not None else None
+    if isinstance(inner, exp.Subquery) and isinstance(inner.this, exp.Select):
+        if not _row_local(inner.this):
+            return False
+    elif not isinstance(inner, exp.Table) or inner.name != "items" or inner.args.get("db"):
+        return False
+    if any(select.args.get(key) for key in ("joins", "group", "having", "qualify", "distinct",
+                                             "limit", "offset")):
+        return False
+    parts = [*select.expressions, *([select.args["where"]] if select.args.get("where") else [])]
+    return not any(isinstance(n, (exp.Window, exp.AggFunc, exp.Subquery, exp.Select))
+                   for part in parts for n in part.walk())
 
 
 def _row_selects(query: exp.Expression) -> list[exp.Select]:
