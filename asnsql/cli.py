@@ -83,9 +83,12 @@ class _GenerateCommand(click.Command):
 @click.option("--true-orphans", is_flag=True,
               help="With --save-orphans, write only rows no association holds "
                    "(a fix: the reference writes every row).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
+@click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")
 def generate(pool, out_dir, ids, discover, all_candidates, version_id, rule_paths,
              ignore_default, dry_run, delimiter, pool_format, verbose, debug, dms,
-             no_finalize, merge, save_orphans, true_orphans):
+             no_finalize, merge, save_orphans, true_orphans, engine, master):
     """Generate the associations of POOL, as jwst's asn_generate does.
 
     Same options, defaults and file names as asn_generate (jwst 3.0.0). With
@@ -109,6 +112,19 @@ def generate(pool, out_dir, ids, discover, all_candidates, version_id, rule_path
     if sum(bool(x) for x in (ids, discover, all_candidates)) > 1:
         raise click.UsageError("-i/--ids, --discover and --all-candidates exclude each other")
     id_list = list(ids) or None
+    if master and engine != "spark":
+        raise click.UsageError("--master goes with --engine spark")
+    if engine == "spark":
+        from asnsql.cli_spark import run_spark
+
+        if save_orphans or pool_format != "ascii":
+            raise click.UsageError("--engine spark takes neither --save-orphans nor --pool-format")
+
+        return run_spark([pool], out_dir, None, master, dry_run=dry_run, verbose=verbose,
+                         delimiter=delimiter, discover=discover, all_candidates=all_candidates,
+                         ids=id_list, version_id=True if version_id == "__now__" else version_id,
+                         rules=rule_paths, ignore_default=ignore_default, finalize_=not no_finalize,
+                         merge=merge, debug=debug, dms=dms)
     result = api.generate(
         pool,
         discover=discover,
