@@ -38,11 +38,13 @@ def run_spark(pools, out_dir, into=None, master=None, *, dry_run=False, verbose=
     from asnsql import spark as asnspark
 
     files = asnspark.pool_files(pools)
+    ours = asnspark.active_session() is None
     session = asnspark.session(master)
     try:
         table = asnspark.generate(files, session, delimiter=delimiter, **options).toArrow()
     finally:
-        session.stop()
+        if ours:  # a session the caller started (a notebook, the tests) stays up
+            session.stop()
     table = table.sort_by([("asn_pool", "ascending"), ("file_name", "ascending")])
     rows = table.to_pylist()
     errors = [row["error"] for row in rows if row["error"] is not None]

@@ -26,7 +26,7 @@ from pathlib import Path
 from asnsql import core
 from asnsql.errors import AsnsqlError
 
-__all__ = ["RESULT_DDL", "generate", "session"]
+__all__ = ["RESULT_DDL", "active_session", "generate", "pool_files", "session"]
 
 RESULT_DDL = ", ".join(f"{field.name} string" for field in core.RESULT_SCHEMA)
 
@@ -66,6 +66,11 @@ def _quiet_log_conf() -> dict:
                 "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n\n")
     atexit.register(os.unlink, path)
     return {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{path}"}
+
+
+def active_session():
+    """The SparkSession already running in this process, or None."""
+    return _pyspark().SparkSession.getActiveSession()
 
 
 def session(master: str | None = None, conf: dict | None = None):
