@@ -33,7 +33,7 @@ RESULT_DDL = ", ".join(f"{field.name} string" for field in core.RESULT_SCHEMA)
 # How many tasks per core when the caller does not say: enough to even out
 # pools of unequal size, few enough that Spark's per-task cost stays small
 # (docs/spark.md, "How many pools a task should take").
-TASKS_PER_CORE = 2
+TASKS_PER_CORE = 4
 
 # Spark settings asnsql depends on: adaptive execution must not merge the
 # partitions (it coalesced 8 into one task when tried).
