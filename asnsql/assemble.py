@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from importlib import resources
+from pathlib import PurePosixPath
 
 from asnsql.registry import Rule
 
@@ -22,7 +23,7 @@ DEGRADED_NOTOK = (
 EMPTY_VALUES = frozenset({None, "", "null", "--", "n", "f", "false", "n/a"})
 DISCOVERED_ID = "a3001"
 
-_SUFFIXES = (Path(__file__).parent / "known_suffixes.txt").read_text().split()
+_SUFFIXES = resources.files("asnsql").joinpath("known_suffixes.txt").read_text().split()
 # A file stem, then optionally one known suffix after '_' or '-'; the root is
 # group 1. Python's re and DuckDB's RE2 read it alike (the SQL macro
 # `without_suffix` uses it too).

@@ -88,9 +88,12 @@ class _GenerateCommand(click.Command):
               help="Write every document as a row of one table (FILE.parquet or FILE.duckdb) "
                    "instead of files.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first pool that fails.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
+@click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")
 def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_paths,
              ignore_default, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
-             no_finalize, merge, save_orphans, true_orphans, into, fail_fast):
+             no_finalize, merge, save_orphans, true_orphans, into, fail_fast, engine, master):
     """Generate the associations of POOLS, as jwst's asn_generate does.
 
     Same options, defaults and file names as asn_generate (jwst 3.0.0). With
@@ -124,6 +127,27 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
         raise click.UsageError("-i/--ids, --discover and --all-candidates exclude each other")
     if into is not None and save_orphans:
         raise click.UsageError("--into writes a table, not files: --save-orphans goes without it")
+    options = dict(
+        discover=discover,
+        all_candidates=all_candidates,
+        ids=list(ids) or None,
+        version_id=True if version_id == "__now__" else version_id,
+        rules=rule_paths,
+        ignore_default=ignore_default,
+        finalize_=not no_finalize,
+        merge=merge,
+        debug=debug,
+        dms=dms,
+    )
+    if master and engine != "spark":
+        raise click.UsageError("--master goes with --engine spark")
+    if engine == "spark":
+        from asnsql.cli_spark import run_spark
+
+        if save_orphans or pool_format != "ascii":
+            raise click.UsageError("--engine spark takes neither --save-orphans nor --pool-format")
+        return run_spark(list(pools), out_dir, into, master, dry_run=dry_run, verbose=verbose,
+                         delimiter=delimiter, **options)
     ok = run_generate(
         pools,
         out_dir=out_dir,
@@ -134,20 +158,7 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
         save_orphans=save_orphans,
         true_orphans=true_orphans,
         fail_fast=fail_fast,
-        options=dict(
-            discover=discover,
-            all_candidates=all_candidates,
-            ids=list(ids) or None,
-            version_id=True if version_id == "__now__" else version_id,
-            rules=rule_paths,
-            ignore_default=ignore_default,
-            delimiter=delimiter,
-            pool_format=pool_format,
-            finalize_=not no_finalize,
-            merge=merge,
-            debug=debug,
-            dms=dms,
-        ),
+        options=dict(options, delimiter=delimiter, pool_format=pool_format),
     )
     if not ok:
         sys.exit(1)

@@ -16,6 +16,7 @@ documents). :func:`read_pools` makes such a batch from pool files.
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from asnsql.api import generate_loaded
 from asnsql.errors import PoolError
@@ -25,8 +26,9 @@ from asnsql.registry import load_rules
 POOL_COLUMN = "asn_pool"
 ROW_COLUMN = "pool_row"
 
-RESULT_COLUMNS = ("asn_pool", "file_name", "asn_type", "asn_rule", "product_name",
-                  "document", "error")
+# What associate returns: one row per document, or per pool that failed.
+RESULT_SCHEMA = pa.schema([(name, pa.string()) for name in (
+    "asn_pool", "file_name", "asn_type", "asn_rule", "product_name", "document", "error")])
 
 
 def read_pools(paths, *, delimiter: str = "|"):
@@ -89,27 +91,22 @@ def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_CO
     rule_list = load_rules(rules, include_default=not ignore_default)
     infos, errors = load_batch(con, batch, pool_column=pool_column, row_column=row_column)
     generate_loaded(con, infos, errors, rule_list, **options)
-    failed = sorted((info_name, message) for info_name, message in (
-        (names, errors[i]) for i, names in _names(con, batch, pool_column, errors)))
+    failed = con.execute("SELECT _pool, asn_pool FROM batch_pools").fetchall()
+    failed = sorted((name, errors[index]) for index, name in failed if index in errors)
     return con.sql(
         """
         SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name, d.document,
             NULL::VARCHAR AS error
         FROM documents AS d JOIN pools AS p USING (_pool)
         UNION ALL
-        SELECT unnest($pools), NULL, NULL, NULL, NULL, NULL, unnest($errors)
+        SELECT pool, NULL, NULL, NULL, NULL, NULL, error
+        FROM (SELECT unnest($pools) AS pool, unnest($errors) AS error)
+        WHERE pool IS NOT NULL
         ORDER BY 1, 2
         """,
-        params={"pools": [p for p, _ in failed], "errors": [e for _, e in failed]},
-    ).to_arrow_table()
-
-
-def _names(con, batch, pool_column, errors):
-    """(index, asn_pool) of the failed pools."""
-    if not errors:
-        return []
-    keys = con.execute("SELECT _pool, asn_pool FROM batch_pools").fetchall()
-    return [(i, name) for i, name in keys if i in errors]
+        # A list of one NULL when none failed: an empty list has no type to bind.
+        params={"pools": [p for p, _ in failed] or [None], "errors": [e for _, e in failed] or [None]},
+    ).to_arrow_table().cast(RESULT_SCHEMA)
 
 
 def _ident(name: str) -> str:

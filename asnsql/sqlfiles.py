@@ -1,19 +1,45 @@
-"""Where the SQL files live, in a source checkout and in an installed wheel."""
+"""Where the SQL files live: in a source checkout, an installed wheel or a zipped package."""
 
+import atexit
+import contextlib
+import functools
+import tempfile
 from importlib import resources
 from pathlib import Path
 
+# Holds the folder a zipped package's SQL is copied out to, until exit.
+_EXTRACTED = contextlib.ExitStack()
+atexit.register(_EXTRACTED.close)
 
+
+@functools.cache
 def sql_root() -> Path:
     """Return the folder holding ``views/``, ``shapes/``, ``level2/``, ``level3/``.
 
     A source checkout (and an editable install) keeps it beside the package;
-    a wheel ships it as the ``asnsql.sql`` package data.
+    a wheel ships it inside the package as ``asnsql/sql/``. Callers glob it
+    and name files by path, so it is always a real folder: a package imported
+    from a zip file has its SQL copied out once, to a folder removed at exit.
     """
     beside = Path(__file__).resolve().parent.parent / "sql"
     if (beside / "views").is_dir():
         return beside
-    return Path(str(resources.files("asnsql.sql")))
+    shipped = resources.files("asnsql") / "sql"
+    if isinstance(shipped, Path):
+        return shipped
+    folder = Path(_EXTRACTED.enter_context(tempfile.TemporaryDirectory(prefix="asnsql-sql-")))
+    _copy_tree(shipped, folder)
+    return folder
+
+
+def _copy_tree(tree, folder: Path) -> None:
+    """Copy a package resource folder (any Traversable) into ``folder``."""
+    for child in tree.iterdir():
+        if child.is_dir():
+            (folder / child.name).mkdir()
+            _copy_tree(child, folder / child.name)
+        else:
+            (folder / child.name).write_bytes(child.read_bytes())
 
 
 def read_sql(relative: str) -> str:
