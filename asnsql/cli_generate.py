@@ -45,11 +45,11 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     try:
         for chunk in generate_many(sources, fail_fast=fail_fast, **options):
             def done(outcome):
-                nonlocal rows
+                nonlocal rows, written
                 rows += outcome.n_rows
+                written += outcome.n_associations
+                bar.set_postfix(rows=rows, associations=written, refresh=False)
                 bar.update(1)
-                bar.set_postfix(rows=rows, associations=written + outcome.n_associations,
-                                refresh=False)
 
             for outcome in chunk.outcomes:
                 if outcome.error is not None:
@@ -73,7 +73,6 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
                 write_files(chunk, out_dir, flat=flat, on_pool=done)
                 if save_orphans:
                     _orphans(chunk, out_dir, flat, save_orphans, true_orphans, options)
-            written += sum(o.n_associations for o in chunk.outcomes)
             if verbose:
                 for outcome in chunk.outcomes:
                     if outcome.error is None:
