@@ -26,13 +26,7 @@ WITH member_facts AS (
         asn_uid,
         count(*) AS n_members,
         list(DISTINCT exptype) AS exptypes,
-        -- Members as (expname, exptype) pairs; NULL when an expname repeats,
-        -- which the reference never calls a duplicate.
-        CASE
-            WHEN count(DISTINCT coalesce(expname, chr(0))) = count(*)
-                THEN string_agg(coalesce(expname, chr(0)) || chr(31) || exptype, chr(30)
-                                ORDER BY coalesce(expname, chr(0)), exptype)
-        END AS membership,
+        member_set(expname, exptype) AS membership,
         count(DISTINCT obs_num) FILTER (exptype <> 'target_acquisition') AS n_obs,
         count(*) FILTER (exptype = 'science') AS n_science,
         arg_min(expname, position) FILTER (exptype = 'science') AS first_science

@@ -110,11 +110,7 @@ WITH memberships AS (
     SELECT
         asn_uid,
         count(*) AS n_final,
-        CASE
-            WHEN count(DISTINCT coalesce(expname, chr(0))) = count(*)
-                THEN string_agg(coalesce(expname, chr(0)) || chr(31) || exptype, chr(30)
-                                ORDER BY coalesce(expname, chr(0)), exptype)
-        END AS final_membership
+        member_set(expname, exptype) AS final_membership
     FROM asn_final_member
     WHERE asn_uid IN (SELECT asn_uid FROM asn_kept)
     GROUP BY asn_uid

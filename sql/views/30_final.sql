@@ -71,3 +71,13 @@ CREATE OR REPLACE MACRO json_text(s) AS
                 ELSE c
             END), '') || '"'
     END;
+
+-- An association's members as one comparable text of sorted (expname,
+-- exptype) pairs; NULL when an expname repeats, which the reference never
+-- calls a duplicate. An aggregate: use it over one association's members.
+CREATE OR REPLACE MACRO member_set(expname, exptype) AS
+    CASE
+        WHEN count(DISTINCT coalesce(expname, chr(0))) = count(*)
+            THEN string_agg(coalesce(expname, chr(0)) || chr(31) || exptype, chr(30)
+                            ORDER BY coalesce(expname, chr(0)), exptype)
+    END;
