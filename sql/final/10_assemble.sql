@@ -121,7 +121,7 @@ named AS (
     SELECT
         *,
         't' || zero_pad(targets, 3) AS stage3_target,
-        map_concat(parts, MAP {
+        CASE WHEN level = 3 THEN map_concat(parts, MAP {
             'program': program,
             'acid': asn_id,
             'target': 't' || zero_pad(targets, 3),
@@ -133,7 +133,7 @@ named AS (
                 ELSE ''
             END,
             'subarray': CASE WHEN subarrays IN ('', 'full') THEN '' ELSE '-' || subarrays END
-        }) AS fills
+        }) END AS fills
     FROM made
 )
 SELECT
