@@ -23,12 +23,17 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import pyarrow as pa
+
 from asnsql import core
 from asnsql.errors import AsnsqlError
 
-__all__ = ["RESULT_DDL", "active_session", "generate", "pool_files", "session"]
+__all__ = ["RESULT_DDL", "RESULT_SCHEMA", "active_session", "generate", "pool_files", "session"]
 
-RESULT_DDL = ", ".join(f"{field.name} string" for field in core.RESULT_SCHEMA)
+# The rows core.associate returns, all text (see notes/core-interface.md).
+RESULT_SCHEMA = pa.schema([(name, pa.string()) for name in (
+    "asn_pool", "file_name", "asn_type", "asn_rule", "product_name", "document", "error")])
+RESULT_DDL = ", ".join(f"{field.name} string" for field in RESULT_SCHEMA)
 
 # How many tasks per core when the caller does not say: enough to even out
 # pools of unequal size, few enough that Spark's per-task cost stays small
@@ -215,11 +220,10 @@ class _TaskRunner:
         self.options = options
 
     def __call__(self, batches):
-        import pyarrow as pa
-
         batches = list(batches)
         table = pa.Table.from_batches(batches) if batches else None
         if table is None or table.num_rows == 0:
             return
         # Spark runs one task per core: DuckDB takes one thread, not all.
-        yield from core.associate(table, threads=1, **self.options).to_batches()
+        result = core.associate(table, threads=1, **self.options)
+        yield from result.select(RESULT_SCHEMA.names).cast(RESULT_SCHEMA).to_batches()

@@ -211,7 +211,7 @@ def test_into_parquet_holds_one_row_per_association(spark, tmp_path):
     target = tmp_path / "asns.parquet"
     run_spark([POOLS / "pool_002_image_miri.csv"], tmp_path, target, None)
     table = pq.read_table(target)
-    assert table.schema == core.RESULT_SCHEMA
+    assert table.schema == asnspark.RESULT_SCHEMA
     local = asnsql.generate(POOLS / "pool_002_image_miri.csv").documents
     assert table.column("file_name").to_pylist() == sorted(local)
     assert table.column("document").to_pylist() == [serialize(local[n]) for n in sorted(local)]
