@@ -14,7 +14,8 @@ from asnsql.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
-SECTION = README[README.index("## Association tools"):README.index("## Layout")]
+_START = README.index("## Association tools")
+SECTION = README[_START:README.index("\n## ", _START)]
 
 
 def _console_steps():
