@@ -38,7 +38,8 @@ from asnsql.registry import load_rules
 # than that is a chunk of its own). ~350 bytes a row: ~150,000 rows.
 CHUNK_BYTES = 48 * 1024 * 1024
 # Threads writing files: writing is system calls, which release the GIL.
-WRITERS = 4
+# Measured on 2 cores (11k files): 1 thread 6.5 s, 2 threads 3.7 s, 4 threads 4.5 s.
+WRITERS = os.cpu_count() or 2
 
 
 class OutputError(AsnsqlError):
