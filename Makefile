@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test conformance bench clean
+.PHONY: demo test conformance bench bench-archive clean
 
 demo: $(VENV)/.installed ## set up, then generate the associations of a bundled pool into out/
 	$(BIN)/asnsql generate fixtures/pools/pool_003_image_nircam.csv -p out -v
@@ -17,6 +17,10 @@ conformance: $(VENV)/.installed ## regenerate docs/conformance.md
 
 bench: $(VENV)/.installed ## time asnsql (and jwst, if .venv-ref exists)
 	$(BIN)/python benchmarks/bench.py
+
+bench-archive: $(VENV)/.installed ## archive-scale timings: docs/performance.md and its plot
+	$(BIN)/pip install --quiet '.[bench]'
+	$(BIN)/python benchmarks/archive_bench.py --jwst-sample 8
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

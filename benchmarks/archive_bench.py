@@ -109,6 +109,24 @@ def bench_single(work: Path, size: int) -> dict:
             "associations": None, **r}
 
 
+def bench_marginal(work: Path, stem: str = "pool_002_image_miri", counts=(50, 250)) -> dict:
+    """A small pool's cost inside a batch: (t(many copies) - t(few copies)) / extra copies."""
+    source = ROOT / "fixtures" / "pools" / f"{stem}.csv"
+    runs = {}
+    for count in counts:
+        folder = work / f"copies_{count}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            shutil.copy(source, folder / f"jw{30000 + i:05d}_{stem}.csv")
+        runs[count] = measure(ASNSQL + ["generate", str(folder), "-q", "--into",
+                                        str(work / f"copies_{count}.parquet")])
+        shutil.rmtree(folder, ignore_errors=True)
+    few, many = counts
+    return {"pool": stem, "counts": counts, "runs": runs,
+            "marginal_cpu_ms": 1000 * (runs[many]["cpu"] - runs[few]["cpu"]) / (many - few),
+            "marginal_wall_ms": 1000 * (runs[many]["wall"] - runs[few]["wall"]) / (many - few)}
+
+
 def bench_jwst(work: Path, sample: int) -> dict:
     """jwst's asn_generate on the first ``sample`` pools of a synthetic archive, one by one."""
     folder = work / "jwst_sample"
@@ -125,7 +143,8 @@ def bench_jwst(work: Path, sample: int) -> dict:
     return {"rows": rows, "pools": len(pools), "jwst": total, "asnsql": mine}
 
 
-def write_report(results: list[dict], jwst: dict | None, path: Path) -> None:
+def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=None,
+                 fixtures=None) -> None:
     lines = [
         "# Performance",
         "",
@@ -151,7 +170,20 @@ def write_report(results: list[dict], jwst: dict | None, path: Path) -> None:
             f"pools in one run: {a['wall']:.1f} s wall, {a['cpu']:.1f} s CPU "
             f"({j['wall'] / a['wall']:.0f}x faster).",
         ]
-    lines += ["", "![rows per second against exposures](performance.png)", ""]
+    if marginal:
+        lines += [
+            "",
+            f"A small pool inside a batch ({marginal['pool']}, 8 rows, 9 associations): "
+            f"{marginal['marginal_cpu_ms']:.1f} ms CPU, {marginal['marginal_wall_ms']:.1f} ms wall "
+            f"a pool (runs of {marginal['counts'][0]} and {marginal['counts'][1]} copies).",
+        ]
+    if fixtures:
+        lines += [
+            "",
+            "Fixture pools: " + ", ".join(f"{k} {v['wall']:.2f} s wall ({v['cpu']:.2f} s CPU)"
+                                          for k, v in fixtures.items()) + ".",
+        ]
+    lines += ["", "![wall time against exposures](performance.png)", ""]
     path.write_text("\n".join(lines))
 
 
@@ -199,13 +231,23 @@ def main(sizes, singles, table_only, jwst_sample, work):
         r = bench_single(work, size)
         click.echo(r)
         results.append(r)
+    marginal = bench_marginal(work)
+    click.echo(marginal)
+    fixtures = {
+        "mega_pool through the CLI": measure(ASNSQL + [
+            "generate", str(ROOT / "fixtures" / "pools" / "mega_pool.csv"), "-p",
+            str(work / "mega"), "-q"]),
+        "all fixture pools in one run": measure(ASNSQL + [
+            "generate", str(ROOT / "fixtures" / "pools"), "-p", str(work / "fixtures"), "-q"]),
+    }
+    click.echo(fixtures)
     jwst = None
     if jwst_sample:
         if not REF_BIN.exists():
             raise click.ClickException(f"{REF_BIN} not found; see fixtures/README.md")
         jwst = bench_jwst(work, jwst_sample)
         click.echo(jwst)
-    write_report(results, jwst, ROOT / "docs" / "performance.md")
+    write_report(results, jwst, ROOT / "docs" / "performance.md", marginal, fixtures)
     plot(results, ROOT / "docs" / "performance.png")
     click.echo("wrote docs/performance.md and docs/performance.png")
 
