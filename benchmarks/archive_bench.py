@@ -15,6 +15,7 @@ exposure file names. Writes ``docs/performance.md`` and
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -150,24 +151,25 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "",
         "Made by `python benchmarks/archive_bench.py` (a fresh `asnsql generate` process per",
         "row; CPU is user + system over all threads; memory is peak RSS). Machine: 2 cores,",
-        "24 GB, shared with other work while measured, so wall times are upper bounds.",
+        "24 GB, otherwise idle (the jwst runs overlapped one other job).",
         "",
         "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
+        made = f"{r['associations']:,}" if r["associations"] else ""
         lines.append(
-            f"| {r['case']} | {r['output']} | {r['rows']:,} | {r['pools']:,} | "
-            f"{r['associations'] or '':,} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['rss_mb']:.0f} | "
-            f"{r['rows'] / r['wall']:,.0f} |".replace("| , |", "|  |")
+            f"| {r['case']} | {r['output']} | {r['rows']:,} | {r['pools']:,} | {made} | "
+            f"{r['wall']:.1f} | {r['cpu']:.1f} | {r['rss_mb']:.0f} | {r['rows'] / r['wall']:,.0f} |"
         )
     if jwst:
         j, a = jwst["jwst"], jwst["asnsql"]
         lines += [
             "",
             f"jwst 3.0.0 `asn_generate` on {jwst['pools']} of these pools ({jwst['rows']:,} exposures),",
-            f"one process per pool: {j['wall']:.1f} s wall, {j['cpu']:.1f} s CPU. asnsql on the same",
-            f"pools in one run: {a['wall']:.1f} s wall, {a['cpu']:.1f} s CPU "
+            f"one process per pool: {j['wall']:.1f} s wall, {j['cpu']:.1f} s CPU, {j['rss_mb']:.0f} MB"
+            " peak. asnsql on the same",
+            f"pools in one run: {a['wall']:.1f} s wall, {a['cpu']:.1f} s CPU, {a['rss_mb']:.0f} MB peak "
             f"({j['wall'] / a['wall']:.0f}x faster).",
         ]
     if marginal:
@@ -219,8 +221,15 @@ def plot(results: list[dict], path: Path) -> None:
               help="Also time jwst on this many small pools (needs .venv-ref).")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Scratch folder (default: a temporary one).")
-def main(sizes, singles, table_only, jwst_sample, work):
-    """Time asnsql at archive scale and write docs/performance.md with a plot."""
+@click.option("--add", is_flag=True,
+              help="Keep the rows of docs/performance.json this run does not measure again.")
+def main(sizes, singles, table_only, jwst_sample, work, add):
+    """Time asnsql at archive scale and write docs/performance.md with a plot.
+
+    docs/performance.json keeps the figures; ``--add`` measures only what
+    is asked and keeps the other rows (e.g. ``--sizes 1000000 --table-only
+    --single 0 --add``).
+    """
     work = work or Path(tempfile.mkdtemp(prefix="asnsql-bench-"))
     results = []
     for size in sizes:
@@ -228,9 +237,12 @@ def main(sizes, singles, table_only, jwst_sample, work):
             click.echo(r)
             results.append(r)
     for size in singles:
+        if size <= 0:  # --single 0: none
+            continue
         r = bench_single(work, size)
         click.echo(r)
         results.append(r)
+    results_now = list(results)
     marginal = bench_marginal(work)
     click.echo(marginal)
     fixtures = {
@@ -247,6 +259,15 @@ def main(sizes, singles, table_only, jwst_sample, work):
             raise click.ClickException(f"{REF_BIN} not found; see fixtures/README.md")
         jwst = bench_jwst(work, jwst_sample)
         click.echo(jwst)
+    saved = ROOT / "docs" / "performance.json"
+    if add and saved.exists():
+        old = json.loads(saved.read_text())
+        fresh = {(r["case"], r["output"], r["rows"]) for r in results}
+        results = [r for r in old["results"] if (r["case"], r["output"], r["rows"]) not in fresh]
+        results += [r for r in results_now]
+        jwst = jwst or old.get("jwst")
+    saved.write_text(json.dumps({"results": results, "jwst": jwst, "marginal": marginal,
+                                 "fixtures": fixtures}, indent=1))
     write_report(results, jwst, ROOT / "docs" / "performance.md", marginal, fixtures)
     plot(results, ROOT / "docs" / "performance.png")
     click.echo("wrote docs/performance.md and docs/performance.png")
