@@ -156,7 +156,9 @@ def generate_many(
     ------
     Chunk
         A pass's connection (its ``documents`` table and every view, keyed
-        by ``_pool``) and one :class:`Outcome` per pool of the chunk.
+        by ``_pool``) and one :class:`Outcome` per pool of the chunk. The
+        connection is closed when the next chunk is asked for, so that one
+        chunk is in memory at a time: use each chunk inside the loop.
     """
     sources = expand_sources(sources)
     rule_list = load_rules(rules, include_default=not ignore_default)
@@ -168,7 +170,11 @@ def generate_many(
             con.execute(f"SET threads = {int(threads)}")
         chunk = run_chunk(con, sources, indexes, rule_list, names=names, delimiter=delimiter,
                           pool_format=pool_format, version_id=version_id, **options)
-        yield chunk
+        try:
+            yield chunk
+        finally:
+            # One chunk's tables in memory at a time, whatever the caller keeps.
+            con.close()
         if fail_fast and any(o.error for o in chunk.outcomes):
             return
 
