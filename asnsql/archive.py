@@ -20,7 +20,6 @@ Example::
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from asnsql.api import generate_loaded, timestamp
+from asnsql.documents import write_texts
 from asnsql.errors import AsnsqlError, PoolError
 from asnsql.pool import load_pools
 from asnsql.registry import load_rules
@@ -240,34 +240,8 @@ def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None) -> int:
 
 
 def _write_folder(folder: Path, files: list[tuple[str, str]]) -> None:
-    """Write files into ``folder`` so that they all appear, or none.
-
-    A new folder is written whole under a scratch name beside it and renamed
-    into place (one rename); into a folder that exists, the files are written
-    to a scratch folder inside it and each moved in once all are written.
-    """
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not folder.exists()
-        scratch = tempfile.mkdtemp(dir=folder.parent if fresh else folder,
-                                   prefix=f".asnsql-{folder.name}-" if fresh else ".asnsql-")
-        try:
-            for name, text in files:
-                fd = os.open(os.path.join(scratch, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
-                             0o644)
-                try:
-                    os.write(fd, text.encode("ascii"))
-                finally:
-                    os.close(fd)
-            if fresh:
-                os.chmod(scratch, 0o755)
-                os.rename(scratch, folder)
-                return
-            for name, _ in files:
-                os.replace(os.path.join(scratch, name), folder / name)
-        finally:
-            if os.path.isdir(scratch):
-                shutil.rmtree(scratch, ignore_errors=True)
+        write_texts(dict(files), folder)
     except OSError as err:
         raise OutputError(f"{folder}: cannot write ({err.strerror or err})") from None
 

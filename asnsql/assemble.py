@@ -55,15 +55,6 @@ class Association:
     # Pool row (`_row`) of each member, None for members that are not pool
     # rows; kept beside `members` so the documents stay exactly the reference's.
     rows: list = field(default_factory=list)
-    # Products merged in from other associations (``--merge``).
-    more_products: list = field(default_factory=list)
-    # A name frozen by pruning in debug mode (``dup00001_...``).
-    fixed_stem: str | None = None
-
-    def products(self) -> list[dict]:
-        """The products, in order: this association's own, then merged ones."""
-        return [{"name": self.product_name, "members": self.members}, *self.more_products]
-
     @property
     def asn_type(self) -> str:
         return self.rule.asn_type
@@ -85,8 +76,6 @@ class Association:
 
     def file_stem(self, version_id: str | None) -> str:
         """The reference's association name, e.g. ``jw99009-o001_image2_00001_asn``."""
-        if self.fixed_stem is not None:
-            return self.fixed_stem
         stamp = f"_{version_id}" if version_id else ""
         name = f"jw{self.program}-{self.asn_id}{stamp}_{self.asn_type}_{self.sequence:05d}_asn"
         return name.lower()

@@ -1,7 +1,9 @@
-"""Finalise associations the way the reference does before it writes them.
+"""The reference's finalising steps over association objects, for replaying them.
 
-Validity, the discovery filter, duplicate pruning and sequence numbers. The
-reference works on Python lists; the order of those lists decides which
+The engine finalises in SQL (``sql/final/``); ``asnsql.fates`` replays these
+steps to say why an association was not written, and ``asnsql.final`` borrows
+product-name pruning. Validity, the discovery filter, duplicate pruning and
+sequence numbers. The reference works on Python lists; the order of those lists decides which
 duplicate survives and which association is number 1, so each step here says
 which order it keeps.
 """
@@ -9,9 +11,8 @@ which order it keeps.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import PurePosixPath
 
-from asnsql.assemble import Association, remove_suffix
+from asnsql.assemble import Association
 
 # Candidate types whose Stage 3 associations must span several observations.
 MULTI_OBSERVATION_TYPES = frozenset({"group", "background", "mosaic"})
@@ -75,27 +76,6 @@ def rule_valid(asn: Association, acid_type: str) -> bool:
     return acid_type not in options.get("invalid_candidate_types", ())
 
 
-def add_nod_backgrounds(asn: Association) -> None:
-    """Let each nod be the others' background (rules with ``finalize = "nod_backgrounds"``).
-
-    With two or more science members, each science member is repeated at the
-    end as a ``background`` member named for its ``x1d`` product, as the
-    reference's ``make_fixedslit_bkg`` does; with fewer, nothing changes.
-    """
-    if asn.rule.options.get("finalize") != "nod_backgrounds":
-        return
-    science = [m for m in asn.members if m["exptype"] == "science"]
-    if len(science) < 2:
-        return
-    rows = asn.rows or [None] * len(asn.members)
-    by_member = {id(m): row for m, row in zip(asn.members, rows, strict=True)}
-    for member in science:
-        stem = remove_suffix(PurePosixPath(member["expname"]).stem)
-        asn.members.append({**member, "expname": stem + "_x1d.fits", "exptype": "background"})
-        rows.append(by_member[id(member)])
-    asn.rows = rows
-
-
 def same_as(a: Association, b: Association) -> bool:
     """Whether the discovery filter counts ``a`` and ``b`` as the same association."""
     return (
@@ -129,24 +109,10 @@ def _by_candidate(asns: list[Association]) -> list[Association]:
 
 
 class Pruner:
-    """Duplicate pruning with the reference's bookkeeping.
-
-    With ``debug`` the reference keeps what it prunes, renamed
-    ``dupNNNNN_<name>``: NNNNN counts pruned associations over the whole run,
-    and the name is frozen with the number the association had when pruned.
-    """
-
-    def __init__(self, debug: bool = False, version_id: str | None = None):
-        self.debug = debug
-        self.version_id = version_id
-        self.count = 0
-        self.kept: list[Association] = []
+    """Told of each association a pruning step drops, in the order it drops them."""
 
     def drop(self, asn: Association) -> None:
-        if self.debug:
-            self.count += 1
-            asn.fixed_stem = f"dup{self.count:05d}_" + asn.file_stem(self.version_id)
-            self.kept.append(asn)
+        pass
 
 
 def prune_duplicate_associations(asns: list[Association], pruner: Pruner | None = None) -> list[Association]:
@@ -247,69 +213,6 @@ def resequence(asns: list[Association]) -> None:
         key = (asn.asn_id, asn.asn_type)
         counters[key] += 1
         asn.sequence = counters[key]
-
-
-def finalize(asns: list[Association], debug: bool = False,
-             version_id: str | None = None) -> list[Association]:
-    """Validity, pruning and numbering, Stage 2 then Stage 3.
-
-    With ``debug``, pruned duplicates follow each stage's survivors under
-    their ``dup`` names, as the reference keeps them.
-    """
-    pruner = Pruner(debug, version_id)
-    result = []
-    for level in (2, 3):
-        mine = [a for a in asns if a.level == level and keeps(a)]
-        for asn in mine:
-            add_nod_backgrounds(asn)
-        pruner.kept = []
-        mine = prune_duplicate_associations(mine, pruner)
-        mine = prune_duplicate_products(mine, pruner)
-        resequence(mine)
-        result.extend(mine + pruner.kept)
-    return result
-
-
-def number_by_creation(asns: list[Association]) -> None:
-    """The numbers the reference gives as it creates associations.
-
-    Stage 3 counts per asn_type over the whole run; Stage 2 shares one
-    counter that starts at 2. Finalising renumbers; these survive only in
-    ``--no-finalize`` runs without discovery, and in ``dup`` names.
-    """
-    stage3: dict[str, int] = defaultdict(int)
-    stage2 = 1
-    for asn in asns:
-        if asn.level == 3:
-            stage3[asn.asn_type] += 1
-            asn.sequence = stage3[asn.asn_type]
-        else:
-            stage2 += 1
-            asn.sequence = stage2
-
-
-def merge_stage2(asns: list[Association]) -> list[Association]:
-    """``--merge``: one Stage 2 association per (asn_type, asn_id).
-
-    The first association of each key takes the products of the later ones;
-    a product of the same name gains the members it lacks. Stage 3
-    associations come first in the result, as in the reference.
-    """
-    others = [a for a in asns if a.level != 2]
-    merged: dict[tuple, Association] = {}
-    for asn in (a for a in asns if a.level == 2):
-        key = (asn.asn_type, asn.asn_id)
-        into = merged.setdefault(key, asn)
-        if into is asn:
-            continue
-        for product in asn.products():
-            same = next((p for p in into.products() if p["name"] == product["name"]), None)
-            if same is None:
-                into.more_products.append(product)
-            else:
-                names = {m["expname"] for m in same["members"]}
-                same["members"].extend(m for m in product["members"] if m["expname"] not in names)
-    return others + list(merged.values())
 
 
 def creation_sorted(asns: list[Association]) -> list[Association]:

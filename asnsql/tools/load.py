@@ -16,17 +16,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from asnsql.documents import serialize
 from asnsql.errors import AssociationFileError, ToolWarning
 
 __all__ = ["load_asn", "read_asn", "schema_problems", "write_text_atomic", "serialize"]
 
 # Stage 3 documents are told apart by their rule (jwst's own rule names).
 _LEVEL3_RULE_PREFIXES = ("DMS_Level3", "Asn_Lv3")
-
-
-def serialize(doc: dict) -> str:
-    """JSON text as jwst writes associations: 4-space indent, ASCII, no final newline."""
-    return json.dumps(doc, indent=4, separators=(",", ": "))
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
