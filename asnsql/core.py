@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from asnsql.api import generate_loaded
 from asnsql.errors import PoolError
-from asnsql.pool import load_batch, load_pools
+from asnsql.pool import load_batch, load_pools, quote_ident, quote_text
 from asnsql.registry import load_rules
 
 POOL_COLUMN = "asn_pool"
@@ -46,8 +46,8 @@ def read_pools(paths, *, delimiter: str = "|"):
         raise PoolError(errors[min(errors)])
     names = [row[0] for row in con.execute("DESCRIBE pool").fetchall()[2:]]
     cells = "".join(
-        f", CASE WHEN list_contains(p.columns, {_text(n)}) THEN coalesce(t.{_ident(n)}, '') END"
-        f" AS {_ident(n)}"
+        f", CASE WHEN list_contains(p.columns, {quote_text(n)}) THEN coalesce(t.{quote_ident(n)}, '') END"
+        f" AS {quote_ident(n)}"
         for n in names
     )
     return con.sql(
@@ -107,11 +107,3 @@ def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_CO
         # A list of one NULL when none failed: an empty list has no type to bind.
         params={"pools": [p for p, _ in failed] or [None], "errors": [e for _, e in failed] or [None]},
     ).to_arrow_table().cast(RESULT_SCHEMA)
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

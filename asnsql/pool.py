@@ -30,6 +30,16 @@ _WS = {"ws": " \t\n\x0b\x0c\r"}
 _RAW = "__asnsql_raw_pool"
 
 
+def quote_ident(name: str) -> str:
+    """A column name from a pool's header as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_text(value: str) -> str:
+    """A column name as a SQL string literal (in generated SQL; values are bound)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class PoolInfo:
     """What was loaded: file basename (or "in-memory"), path, columns, rows."""
@@ -284,15 +294,14 @@ def _load_objects(con, names, columns, table, name, path):
 
 def _finish(con, names, raw_columns, order, table, name, path):
     """Create ``table`` from the raw relation, normalising every cell."""
-    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
     cells = "".join(
-        f",\n    NULLIF(lower(trim(CAST({raw} AS VARCHAR), {_WHITESPACE})), '') AS {quote(col)}"
+        f",\n    NULLIF(lower(trim(CAST({raw} AS VARCHAR), {_WHITESPACE})), '') AS {quote_ident(col)}"
         for raw, col in zip(raw_columns, names)
     )
     # CREATE ... AS answers with its row count; fetched in full because DuckDB 2
     # refuses register() while a result is only partly fetched.
     n_rows = con.execute(
-        f"CREATE OR REPLACE TABLE {quote(table)} AS\n"
+        f"CREATE OR REPLACE TABLE {quote_ident(table)} AS\n"
         f"SELECT CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS _row{cells}\n"
         f"FROM {_RAW}\nORDER BY {order}",
         _WS if raw_columns else None,
@@ -433,9 +442,8 @@ def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
         {"paths": paths, "delim": delimiter, "skip": skip},
     )
     # A new table's rowid is its insertion order: file by file, each in file order.
-    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
     cells = "".join(
-        f", NULLIF(lower(trim(r.c{i}, {_WHITESPACE})), '') AS {quote(name)}"
+        f", NULLIF(lower(trim(r.c{i}, {_WHITESPACE})), '') AS {quote_ident(name)}"
         for i, name in enumerate(columns)
     )
     con.execute(
@@ -449,15 +457,13 @@ def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
 
 def _part_select(part, index, order, columns):
     """A SELECT of one part's rows: pool index, row order, its named (normalised) columns."""
-    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
-    cells = "".join(f", {quote(c)}" for c in columns)
+    cells = "".join(f", {quote_ident(c)}" for c in columns)
     pool = "_pool" if index is None else f"{index} AS _pool"
     return f"SELECT {pool}, {order} AS _seq{cells} FROM {part}"
 
 
 def _combine(con, table, parts, infos, names, sources) -> None:
     """``table`` from the parts (pool-major rows, union columns) and the ``pools`` table."""
-    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
     union: list[str] = []
     for info in infos:
         for column in info.columns if info else ():
@@ -467,13 +473,13 @@ def _combine(con, table, parts, infos, names, sources) -> None:
     # to plan than to run), then rows are numbered pool by pool.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __asnsql_staging (_pool INTEGER, _seq BIGINT"
-        + "".join(f", {quote(c)} VARCHAR" for c in union) + ")"
+        + "".join(f", {quote_ident(c)} VARCHAR" for c in union) + ")"
     )
     for part in parts:
         con.execute(f"INSERT INTO __asnsql_staging BY NAME {part}")
-    cells = "".join(f", {quote(c)}" for c in union)
+    cells = "".join(f", {quote_ident(c)}" for c in union)
     con.execute(
-        f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT "
+        f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
         "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
         f"_pool{cells} FROM __asnsql_staging ORDER BY _pool, _seq"
     )
@@ -485,7 +491,7 @@ def _combine(con, table, parts, infos, names, sources) -> None:
         "coalesce(c.n_rows, 0) AS n_rows, c.first_row "
         "FROM (SELECT unnest($ids) AS _pool, unnest($names) AS asn_pool, unnest($paths) AS path, "
         "unnest($columns) AS columns) AS l "
-        f"LEFT JOIN (SELECT _pool, count(*) AS n_rows, min(_row) AS first_row FROM {quote(table)} "
+        f"LEFT JOIN (SELECT _pool, count(*) AS n_rows, min(_row) AS first_row FROM {quote_ident(table)} "
         "GROUP BY _pool) AS c USING (_pool) ORDER BY l._pool",
         {
             "ids": loaded,
@@ -504,7 +510,6 @@ def load_batch(con, batch, *, pool_column: str, row_column: str,
     row of a pool is absent from that pool. Also leaves ``batch_pools``
     (``_pool``, ``asn_pool``) for every pool of the batch, failed or not.
     """
-    quote = lambda ident: '"' + ident.replace('"', '""') + '"'  # noqa: E731
     names = list(batch.column_names)
     for needed in (pool_column, row_column):
         if needed not in names:
@@ -516,25 +521,25 @@ def load_batch(con, batch, *, pool_column: str, row_column: str,
         con.execute(
             "CREATE OR REPLACE TABLE batch_pools AS SELECT"
             " CAST(row_number() OVER (ORDER BY asn_pool) - 1 AS INTEGER) AS _pool, asn_pool"
-            f" FROM (SELECT DISTINCT CAST({quote(pool_column)} AS VARCHAR) AS asn_pool"
+            f" FROM (SELECT DISTINCT CAST({quote_ident(pool_column)} AS VARCHAR) AS asn_pool"
             " FROM __asnsql_batch)"
         )
         normalised = "".join(
-            f", NULLIF(lower(trim(CAST(b.{quote(raw)} AS VARCHAR), {_WHITESPACE})), '')"
-            f" AS {quote(col)}"
+            f", NULLIF(lower(trim(CAST(b.{quote_ident(raw)} AS VARCHAR), {_WHITESPACE})), '')"
+            f" AS {quote_ident(col)}"
             for raw, col in zip(cells, lowered)
         )
         con.execute(
-            f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT"
-            f" CAST(row_number() OVER (ORDER BY k._pool, b.{quote(row_column)}) - 1 AS BIGINT) AS _row,"
+            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT"
+            f" CAST(row_number() OVER (ORDER BY k._pool, b.{quote_ident(row_column)}) - 1 AS BIGINT) AS _row,"
             f" k._pool{normalised}"
             " FROM __asnsql_batch AS b"
-            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote(pool_column)} AS VARCHAR)"
-            f" ORDER BY k._pool, b.{quote(row_column)}",
+            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote_ident(pool_column)} AS VARCHAR)"
+            f" ORDER BY k._pool, b.{quote_ident(row_column)}",
             _WS if cells else None,
         )
         present = ", ".join(
-            f"CASE WHEN count(b.{quote(raw)}) > 0 THEN {_sql_text(col)} END"
+            f"CASE WHEN count(b.{quote_ident(raw)}) > 0 THEN {quote_text(col)} END"
             for raw, col in zip(cells, lowered)
         )
         con.execute(
@@ -543,8 +548,8 @@ def load_batch(con, batch, *, pool_column: str, row_column: str,
             f" list_filter([{present}], lambda c: c IS NOT NULL) AS columns,"
             " c.n_rows, c.first_row"
             " FROM __asnsql_batch AS b"
-            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote(pool_column)} AS VARCHAR)"
-            f" JOIN (SELECT _pool, count(*) AS n_rows, min(_row) AS first_row FROM {quote(table)}"
+            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote_ident(pool_column)} AS VARCHAR)"
+            f" JOIN (SELECT _pool, count(*) AS n_rows, min(_row) AS first_row FROM {quote_ident(table)}"
             " GROUP BY _pool) AS c ON c._pool = k._pool"
             " GROUP BY k._pool, k.asn_pool, c.n_rows, c.first_row ORDER BY k._pool"
         )
@@ -556,5 +561,3 @@ def load_batch(con, batch, *, pool_column: str, row_column: str,
     return infos, {}
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
