@@ -206,28 +206,69 @@ def run_chunk(con, sources: list, indexes: list[int], rule_list, *, names=None,
     return Chunk(con=con, outcomes=outcomes)
 
 
+# The longest file name the usual file systems hold, in bytes.
+NAME_MAX = 255
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why ``name`` cannot be one file's name in the output folder, or None if it can."""
+    if "/" in name or "\\" in name or "\0" in name:
+        return "holds a path separator or NUL"
+    if ".." in name:
+        return "holds '..'"
+    if len(name.encode()) > NAME_MAX:
+        return f"is longer than {NAME_MAX} bytes"
+    return None
+
+
+def refuse_unsafe_names(chunk: Chunk) -> None:
+    """Fail each pool whose values (PROGRAM, candidate ids) make a file name unsafe.
+
+    The names are built from pool values; one that holds a path separator,
+    ``..`` or is too long for a file system fails its pool (all of it: no
+    file of that pool is written), with one line naming the pool and the name.
+    """
+    bad: dict[str, str] = {}
+    for asn_pool, name, _text in chunk.con.execute(
+        "SELECT p.asn_pool, d.file_name, NULL FROM documents AS d JOIN pools AS p USING (_pool)"
+        " WHERE d.file_name LIKE '%/%' OR d.file_name LIKE '%\\%' OR d.file_name LIKE '%..%'"
+        " OR strlen(d.file_name) > $max OR contains(d.file_name, chr(0))"
+        " ORDER BY d._pool, d.name_order", {"max": NAME_MAX}
+    ).fetchall():
+        bad.setdefault(asn_pool, f"{asn_pool}: association file name {name[:80]!r} "
+                                 f"{unsafe_name(name)}: a PROGRAM value or candidate id of the "
+                                 "pool cannot be part of a file name")
+    for outcome in chunk.outcomes:
+        if outcome.error is None and outcome.asn_pool in bad:
+            outcome.error = bad[outcome.asn_pool]
+
+
 def pool_folder(out: Path, asn_pool: str) -> Path:
     """Where a pool's files go in a run of many pools: ``out/<pool file stem>``."""
     return Path(out) / Path(asn_pool).stem
 
 
-def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None) -> int:
+def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None,
+                extra: dict | None = None) -> int:
     """Write a chunk's documents: into ``out/<pool stem>/``, or into ``out`` itself when ``flat``.
 
-    Each pool's files are first written to a scratch folder beside them and
-    moved in once all of them are written. Returns the number of files.
+    Each pool's files (its documents, and ``extra[asn_pool]``: more
+    ``(name, text)`` pairs, e.g. its orphans) are first written to a scratch
+    folder and moved in once all of them are written, so a pool's folder
+    gets all of them or none. Returns the number of association files.
     ``on_pool(outcome)`` is called as each pool's files are in place.
     """
     by_pool: dict[str, list[tuple[str, str]]] = {}
     for asn_pool, name, text in chunk.documents():
         by_pool.setdefault(asn_pool, []).append((name, text))
     out = Path(out)
+    extra = extra or {}
 
     def one(outcome: Outcome) -> int:
         files = by_pool.get(outcome.asn_pool, [])
         if outcome.error is None:
             folder = out if flat else pool_folder(out, outcome.asn_pool)
-            _write_folder(folder, files)
+            _write_folder(folder, files + list(extra.get(outcome.asn_pool, ())))
         if on_pool is not None:
             on_pool(outcome)
         return len(files)

@@ -13,7 +13,8 @@ from asnsql.archive import (
     TableSink,
     expand_sources,
     generate_many,
-    pool_folder,
+    refuse_unsafe_names,
+    unsafe_name,
     write_files,
 )
 
@@ -38,12 +39,18 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     flat = len(pools) == 1 and not os.path.isdir(pools[0])
     if flat and not os.path.exists(pools[0]):
         raise click.ClickException(f"{pools[0]}: no such file")
+    _check_version_id(options.get("version_id"))
+    if not dry_run and into is None:
+        _check_out_dir(Path(out_dir))
+        if save_orphans:
+            _check_orphans_path(Path(out_dir), save_orphans, flat)
     sink = TableSink(into) if into is not None and not dry_run else None
     ok = True
     rows = written = 0
     bar = _progress(len(sources), quiet)
     try:
         for chunk in generate_many(sources, fail_fast=fail_fast, **options):
+            refuse_unsafe_names(chunk)
             def done(outcome):
                 nonlocal rows, written
                 rows += outcome.n_rows
@@ -70,9 +77,11 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
                 for outcome in chunk.outcomes:
                     done(outcome)
             else:
-                write_files(chunk, out_dir, flat=flat, on_pool=done)
-                if save_orphans:
-                    _orphans(chunk, out_dir, flat, save_orphans, true_orphans, options)
+                # Orphans are made before anything is written: a pool's folder
+                # gets its associations and its orphans together, or nothing.
+                extra = (_orphans(chunk, out_dir, flat, save_orphans, true_orphans, options)
+                         if save_orphans else None)
+                write_files(chunk, out_dir, flat=flat, on_pool=done, extra=extra)
             if verbose:
                 for outcome in chunk.outcomes:
                     if outcome.error is None:
@@ -92,13 +101,56 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     return ok
 
 
-def _orphans(chunk, out_dir, flat, file_name, true_orphans, options) -> None:
-    from asnsql.orphans import write_orphans
+def _check_version_id(version_id) -> None:
+    """``--version-id`` becomes part of every file name: refuse what cannot be."""
+    if version_id:
+        why = unsafe_name(f"jw00000-o000_{version_id}_image2_00001_asn.json")
+        if why:
+            raise click.ClickException(f"--version-id {version_id[:80]!r}: a file name part that {why}")
 
+
+def _check_out_dir(out_dir: Path) -> None:
+    """The output folder must be a folder, or creatable: say so now, before any work."""
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise click.ClickException(f"{out_dir}: cannot be an output folder: {folder} is a file")
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise click.ClickException(f"{out_dir}: cannot write into {folder}")
+            return
+
+
+def _check_orphans_path(out_dir: Path, file_name: str, flat: bool) -> None:
+    """``--save-orphans FILE`` (in the output folder): refuse a folder or a missing folder now."""
+    target = Path(file_name)
+    if target.name in ("", ".", "..") or file_name.endswith(("/", os.sep)):
+        raise click.ClickException(f"--save-orphans {file_name}: names a folder, not a file")
+    if target.is_absolute() or ".." in target.parts:
+        raise click.ClickException(
+            f"--save-orphans {file_name}: give a file name inside the output folder (-p)")
+    if flat:
+        placed = out_dir / target
+        if placed.is_dir():
+            raise click.ClickException(f"--save-orphans {file_name}: {placed} is a folder, not a file")
+        parent = placed.parent
+        if parent != out_dir and not parent.is_dir():
+            raise click.ClickException(f"--save-orphans {file_name}: no such folder {parent}")
+    elif target.parent != Path("."):
+        raise click.ClickException(
+            f"--save-orphans {file_name}: with several pools, a file name only "
+            "(each pool's orphans go into its own folder)")
+
+
+def _orphans(chunk, out_dir, flat, file_name, true_orphans, options) -> dict:
+    """Each good pool's orphans, ``{asn_pool: [(name, text)]}``, for its folder's files."""
+    from asnsql.orphans import orphans_text
+
+    extra = {}
     for local, outcome in enumerate(chunk.outcomes):
         if outcome.error is not None:
             continue
-        folder = Path(out_dir) if flat else pool_folder(out_dir, outcome.asn_pool)
-        write_orphans(chunk.con, outcome.path, folder / file_name, every_row=not true_orphans,
-                      delimiter=options.get("delimiter", "|"),
-                      fmt=options.get("pool_format", "ascii"), pool=local)
+        text = orphans_text(chunk.con, outcome.path, every_row=not true_orphans,
+                            delimiter=options.get("delimiter", "|"),
+                            fmt=options.get("pool_format", "ascii"), pool=local)
+        extra[outcome.asn_pool] = [(str(Path(file_name)), text)]
+    return extra

@@ -33,9 +33,11 @@ def write_texts(named: dict[str, str], folder: Path) -> list[Path]:
                                prefix=f".asnsql-{folder.name}-" if fresh else ".asnsql-")
     try:
         for name, text in named.items():
+            if os.sep in name:  # a file in a subfolder (that exists in ``folder``)
+                os.makedirs(os.path.join(scratch, os.path.dirname(name)), exist_ok=True)
             fd = os.open(os.path.join(scratch, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
-                os.write(fd, text.encode("ascii"))
+                os.write(fd, text.encode())  # documents are ASCII; orphan pools may not be
             finally:
                 os.close(fd)
         if fresh:

@@ -9,7 +9,22 @@ from asnsql.errors import PoolError
 
 def write_orphans(con, source, out: Path, *, delimiter: str = "|", fmt: str = "ascii",
                   every_row: bool = True, pool: int = 0) -> None:
-    """Write orphaned pool rows to ``out`` as a ``|``-separated pool.
+    """Write orphaned pool rows to ``out`` as a ``|``-separated pool (see :func:`orphans_text`)."""
+    from asnsql.documents import write_texts
+
+    out = Path(out)
+    if out.is_dir():
+        raise PoolError(f"{out}: --save-orphans names a folder, not a file")
+    text = orphans_text(con, source, delimiter=delimiter, fmt=fmt, every_row=every_row, pool=pool)
+    try:
+        write_texts({out.name: text}, out.parent)
+    except OSError as err:
+        raise PoolError(f"{out}: cannot write orphans ({err.strerror or err})") from None
+
+
+def orphans_text(con, source, *, delimiter: str = "|", fmt: str = "ascii",
+                 every_row: bool = True, pool: int = 0) -> str:
+    """The orphaned pool rows as the text of a ``|``-separated pool.
 
     The reference means to write the rows no association holds, but its test
     never matches a row, so it writes every row; ``every_row=True`` (the
@@ -55,4 +70,8 @@ def write_orphans(con, source, out: Path, *, delimiter: str = "|", fmt: str = "a
                       names=names, dtype=[str] * len(names))
     if keep is not None:
         table = table[keep]
-    table.write(out, format="ascii", delimiter="|", overwrite=True)
+    import io
+
+    text = io.StringIO()
+    table.write(text, format="ascii", delimiter="|")
+    return text.getvalue()

@@ -36,10 +36,13 @@ def test_documents_are_written_as_the_reference_writes_them(tmp_path):
 
 
 def test_output_is_deterministic(tmp_path):
-    run("generate", MIRI, "-p", tmp_path / "a")
-    run("generate", MIRI, "-p", tmp_path / "b")
-    for path in (tmp_path / "a").iterdir():
-        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+    for name in ("a", "b"):
+        assert run("generate", MIRI, "-p", tmp_path / name, "--save-orphans").exit_code == 0
+    written = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(written) == 10  # nine associations and the orphans
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == written
+    for name in written:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_dry_run_writes_nothing(tmp_path):
@@ -126,17 +129,25 @@ def test_save_orphans_writes_every_row_like_the_reference(tmp_path):
     assert again.exit_code == 0, again.output
 
 
+def _pool_rows(path):
+    """The data rows of a written pool, header first, comment lines left out."""
+    return [ln for ln in path.read_text().splitlines() if not ln.startswith("#")]
+
+
 def test_true_orphans_are_only_rows_left_out(tmp_path):
-    pool = tmp_path / "p.csv"
-    pool.write_text(
-        "FILENAME|PROGRAM|ASN_CANDIDATE|EXP_TYPE\n"
-        "jw_1_uncal.fits|1|[('o001', 'observation')]|mir_image\n"
-        "jw_2_uncal.fits|1|[('o001', 'observation')]|nrs_dark\n"
-    )
-    result = run("generate", pool, "-p", tmp_path, "--save-orphans", "left.csv", "--true-orphans")
-    assert result.exit_code == 0, result.output
-    rows = (tmp_path / "left.csv").read_text().splitlines()
-    assert [r.split("|")[0] for r in rows] == ["filename", "jw_1_uncal.fits", "jw_2_uncal.fits"]
+    # pool_007 leaves its 25 MIRI MRS flats out of every association, and takes the rest.
+    pool = POOLS / "pool_007_spec_miri.csv"
+    every = run("generate", pool, "-p", tmp_path / "every", "--save-orphans", "left.csv")
+    true = run("generate", pool, "-p", tmp_path / "true", "--save-orphans", "left.csv",
+               "--true-orphans")
+    assert every.exit_code == 0 and true.exit_code == 0, every.output + true.output
+    all_rows = _pool_rows(tmp_path / "every" / "left.csv")
+    left = _pool_rows(tmp_path / "true" / "left.csv")
+    assert left[0] == all_rows[0]
+    assert set(left[1:]) < set(all_rows[1:])
+    exp_type = all_rows[0].split("|").index("exp_type")
+    assert {row.split("|")[exp_type] for row in left[1:]} == {"mir_flatmrs"}
+    assert len(left) - 1 == 25
 
 
 def test_true_orphans_needs_save_orphans():
