@@ -36,7 +36,7 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     """
     sources = expand_sources(pools)
     flat = len(pools) == 1 and not os.path.isdir(pools[0])
-    if flat and not os.path.exists(pools[0]):
+    if flat and str(pools[0]) != "-" and not os.path.exists(pools[0]):
         raise click.ClickException(f"{pools[0]}: no such file")
     sink = TableSink(into) if into is not None and not dry_run else None
     ok = True
