@@ -375,9 +375,40 @@ def _csv_problem(message, line_of):
     return f"{where}not a valid table ({problem.strip().rstrip('.')})"
 
 
+def _looks_like_xml(path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(64).lstrip(_BOM).lstrip().startswith(b"<")
+    except OSError:
+        return False
+
+
+def _refuse_entities(path, shown) -> None:
+    """Refuse an XML file whose prolog declares entities or names an external DTD.
+
+    Nothing in it is resolved: the prolog (everything before the root
+    element) is only searched, a line at a time within the line limit.
+    """
+    with open(path, "rb") as f:
+        number = 0
+        while True:
+            line = f.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            _check_length(shown, number, line)
+            if b"<!ENTITY" in line or re.search(rb"<!DOCTYPE[^>\[]*\b(SYSTEM|PUBLIC)\b", line):
+                raise PoolError(f"{shown}: line {number}: declares XML entities or an external "
+                                "DTD, which asnsql does not read")
+            if re.search(rb"<(?![?!])", line):  # the root element: the prolog is over
+                return
+
+
 def _astropy_read(path, fmt, delimiter, shown=None):
     """Read another format with astropy, as jwst does; imported only here."""
     shown = path if shown is None else shown
+    if "votable" in fmt or _looks_like_xml(path):
+        _refuse_entities(path, shown)
     from astropy.io.ascii import convert_numpy
     from astropy.table import Table
 
