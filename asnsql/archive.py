@@ -31,7 +31,7 @@ import duckdb
 from asnsql.api import generate_loaded, timestamp
 from asnsql.documents import write_texts
 from asnsql.errors import AsnsqlError, PoolError
-from asnsql.pool import load_pools
+from asnsql.pool import load_pools, pool_name
 from asnsql.registry import load_rules
 
 # A chunk holds whole pools up to about this much pool text (a pool larger
@@ -196,8 +196,9 @@ def run_chunk(con, sources: list, indexes: list[int], rule_list, *, names=None,
         outcomes.append(Outcome(
             index=index,
             asn_pool=(names[index] if names else
-                      os.path.basename(os.fspath(source)) if is_file else "in-memory"),
-            path=os.fspath(source) if is_file else None,
+                      pool_name(os.fspath(source)) if is_file else "in-memory"),
+            # A pool read from a stream: its private copy, which orphans re-read.
+            path=(info.path if info and info.path else os.fspath(source)) if is_file else None,
             n_rows=info.n_rows if info else 0,
             n_associations=counts.get(local, 0),
             error=done.errors.get(local),

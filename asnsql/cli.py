@@ -27,40 +27,75 @@ def main():
     """JWST associations from association pools, by SQL over DuckDB."""
 
 
-class _GenerateCommand(click.Command):
-    """Let ``-i/--ids`` take several words, as asn_generate's ``-i A B C`` does.
+class _WordsOption(click.Option):
+    """A repeatable option that also takes the words after its value, as asn_generate's ``-i A B C``.
 
-    Words after ``-i`` up to the next option are ids; as with asn_generate,
-    give the pool before ``-i``.
+    Words after ``-i`` up to the next option are ids, except the last words
+    the command still needs for its positional arguments (``sql POOL -i
+    o001 o002 QUERY``): those fill them. A command whose last argument
+    takes any number of words (generate's POOLS) gets none back: give its
+    pools before ``-i``.
     """
 
-    def parse_args(self, ctx, args):
-        expanded, taking = [], False
-        for arg in args:
-            if arg in ("-i", "--ids"):
-                taking = True
+    def add_to_parser(self, parser, ctx):
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = parser._long_opt.get(name) or parser._short_opt.get(name)
+            if option is None:
                 continue
-            if taking and not arg.startswith("-"):
-                expanded += ["--ids", arg]
-                continue
-            taking = False
-            expanded.append(arg)
-        return super().parse_args(ctx, expanded)
+            take_one = option.process
+
+            def process(value, state, take_one=take_one):
+                words = []
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    words.append(state.rargs.pop(0))
+                keep = _positionals_missing(ctx, len(state.largs))
+                if keep:
+                    state.rargs[:0] = words[len(words) - keep:]
+                    words = words[:len(words) - keep]
+                for word in (value, *words):
+                    take_one(word, state)
+
+            option.process = process
 
 
-@main.command(cls=_GenerateCommand)
+def _positionals_missing(ctx, given: int) -> int:
+    """How many one-word positional arguments of ``ctx.command`` are not yet filled."""
+    single = 0
+    for param in ctx.command.params:
+        if isinstance(param, click.Argument):
+            if param.nargs != 1:
+                return 0
+            single += 1
+    return max(single - given, 0)
+
+
+def ids_option(command):
+    """``-i/--ids ID...``: the one candidate-id option of every command that generates."""
+    return click.option(
+        "-i", "--ids", multiple=True, metavar="ID...", cls=_WordsOption,
+        help="Only these candidates, in this order (several ids may follow one -i; repeatable).",
+    )(command)
+
+
+def rules_options(command):
+    """``-r/--rules`` and ``--ignore-default``: the one rule-file options of every command."""
+    command = click.option("--ignore-default", is_flag=True, help="Use only the -r rules.")(command)
+    return click.option("-r", "--rules", "rule_paths", multiple=True,
+                        type=click.Path(path_type=Path),
+                        help="Extra SQL rule file or folder (repeatable).")(command)
+
+
+@main.command()
 @click.argument("pools", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-p", "--path", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Folder to write the associations to.")
-@click.option("-i", "--ids", multiple=True, metavar="ID...",
-              help="Only these candidates, in this order (several ids may follow one -i).")
+@ids_option
 @click.option("--discover", is_flag=True, help="Only associations found across candidates.")
 @click.option("--all-candidates", is_flag=True, help="Only candidate associations.")
 @click.option("--version-id", is_flag=False, flag_value="__now__", default=None, metavar="[V]",
               help="Tag names with V; without a value, with the current UTC time.")
-@click.option("-r", "--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra SQL rule file or folder (repeatable).")
-@click.option("--ignore-default", is_flag=True, help="Use only the -r rules.")
+@rules_options
 @click.option("--dry-run", is_flag=True, help="Generate, but write nothing.")
 @click.option("-d", "--delimiter", default="|", show_default=True, help="Pool column delimiter.")
 @click.option("--pool-format", default="ascii", show_default=True,
@@ -199,13 +234,10 @@ def diff_command(ref_path, our_path):
 def _generation_options(command):
     """The generate options that change what the views hold (mode, rules, pool format)."""
     options = [
-        click.option("-i", "--ids", multiple=True, metavar="ID",
-                     help="Only this candidate (repeatable; also takes several ids after one -i)."),
+        ids_option,
         click.option("--discover", is_flag=True, help="Only associations found across candidates."),
         click.option("--all-candidates", is_flag=True, help="Only candidate associations."),
-        click.option("-r", "--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
-                     help="Extra SQL rule file or folder (repeatable)."),
-        click.option("--ignore-default", is_flag=True, help="Use only the -r rules."),
+        rules_options,
         click.option("-d", "--delimiter", default="|", show_default=True,
                      help="Pool column delimiter."),
         click.option("--pool-format", default="ascii", show_default=True,
@@ -227,7 +259,7 @@ def _generate(pool, ids, discover, all_candidates, rule_paths, ignore_default, d
         pool,
         discover=discover,
         all_candidates=all_candidates,
-        ids=[part for value in ids for part in value.split()] or None,
+        ids=list(ids) or None,
         rules=rule_paths,
         ignore_default=ignore_default,
         delimiter=delimiter,
@@ -269,6 +301,8 @@ def sql_command(pool, query, fmt, params, db, **generation):
 
     if query is None and db is None:
         raise click.UsageError("give a QUERY, or --db FILE to keep the views")
+    if db is not None:
+        explore.check_database(db)
     result = _generate(pool, **generation)
     if db is not None:
         written = explore.export(result.con, db)
@@ -310,21 +344,8 @@ def explain_command(pool, filename, only, **generation):
     click.echo(render(explain(result, filename, rules=only)))
 
 
-_rule_options = [
-    click.option("-r", "--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
-                 help="Extra SQL rule file or folder (repeatable)."),
-    click.option("--ignore-default", is_flag=True, help="Use only the -r rules."),
-]
-
-
-def _with_rule_options(command):
-    for option in reversed(_rule_options):
-        command = option(command)
-    return command
-
-
 @main.group("rules", invoke_without_command=True)
-@_with_rule_options
+@rules_options
 @click.pass_context
 def rules_command(ctx, rule_paths, ignore_default):
     """List the rules: name, level, asn_type, file and purpose.
@@ -349,7 +370,7 @@ def rules_command(ctx, rule_paths, ignore_default):
 
 @rules_command.command("show")
 @click.argument("name")
-@_with_rule_options
+@rules_options
 @click.pass_context
 def rules_show(ctx, name, rule_paths, ignore_default):
     """Print the SQL file of rule NAME (header and query).

@@ -37,7 +37,7 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     """
     sources = expand_sources(pools)
     flat = len(pools) == 1 and not os.path.isdir(pools[0])
-    if flat and not os.path.exists(pools[0]):
+    if flat and str(pools[0]) != "-" and not os.path.exists(pools[0]):
         raise click.ClickException(f"{pools[0]}: no such file")
     _check_version_id(options.get("version_id"))
     if not dry_run and into is None:

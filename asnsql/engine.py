@@ -81,7 +81,8 @@ def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> 
     select = [
         "_pool",
         "_row",
-        f"{raw('filename')} AS filename",
+        # An empty cell reads as 'null' in the reference, which names the member so.
+        f"coalesce({raw('filename')}, 'null') AS filename",
         f"coalesce({raw('program')}, 'null') AS raw_program",
         f"coalesce({raw('targetid')}, 'null') AS raw_targetid",
         # The reference copies `exposerr` as read (an empty cell reads as

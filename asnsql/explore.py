@@ -90,6 +90,32 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
         raise QueryError(one_line(err)) from None
 
 
+def check_database(path) -> None:
+    """Refuse ``path`` unless it is absent (to be created) or a DuckDB database file.
+
+    A DuckDB file says ``DUCK`` at bytes 8-11; anything else (a pool, an
+    empty file, a folder) would be overwritten or misread.
+
+    Raises
+    ------
+    QueryError
+        Naming the file.
+    """
+    path = os.fspath(path)
+    if not os.path.lexists(path):
+        return
+    if os.path.isdir(path):
+        raise QueryError(f"{path}: is a directory, not a DuckDB database file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as err:
+        raise QueryError(f"{path}: cannot read ({err.strerror})") from None
+    if head[8:12] != b"DUCK":
+        raise QueryError(f"{path}: not a DuckDB database file (give a new file, "
+                         "or one DuckDB wrote)")
+
+
 def export(con: duckdb.DuckDBPyConnection, path, views=DOCUMENTED_VIEWS) -> list[tuple[str, int]]:
     """Copy ``views`` of ``con`` as tables into the DuckDB database file ``path``.
 
@@ -105,6 +131,7 @@ def export(con: duckdb.DuckDBPyConnection, path, views=DOCUMENTED_VIEWS) -> list
     if unknown:
         raise QueryError(f"not a documented view: {', '.join(unknown)}")
     path = os.fspath(path)
+    check_database(path)
     try:
         con.execute(f"ATTACH $path AS {_EXPORT_ALIAS}", {"path": path})
     except duckdb.Error as err:

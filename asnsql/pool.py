@@ -4,16 +4,29 @@ The table has a first column ``_row`` (0-based pool row order) and then every
 pool column under its lowercase name, all VARCHAR, every value stripped and
 lowercased, empty cells as NULL: the pool as jwst's ``AssociationPool.read``
 sees it, except that jwst fills empty cells with the string ``'null'``.
+
+Limits, checked while the file is read (streaming, so nothing huge is held):
+a line is at most :data:`MAX_LINE_BYTES` bytes and a pool has at most
+:data:`MAX_COLUMNS` columns. Paths are literal (no globbing). ``"-"`` reads
+standard input; it and any other file that is not a regular file (a pipe,
+``/dev/stdin``) are read once into a private copy and then read as a file;
+their ``asn_pool`` name is ``stdin`` (``"-"``, ``/dev/stdin``) or the file's
+base name.
 """
 
 from __future__ import annotations
 
+import atexit
 import csv
 import math
 import numbers
 import os
 import re
+import shutil
+import stat
+import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -21,7 +34,17 @@ import duckdb
 
 from asnsql.errors import PoolError
 
-__all__ = ["PoolInfo", "load_pool", "require_columns"]
+__all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "PoolInfo", "load_pool", "require_columns"]
+
+#: Longest line (header, comment or data) a text pool may have, in bytes.
+MAX_LINE_BYTES = 1 << 20
+#: Most columns a pool may have.
+MAX_COLUMNS = 10_000
+# The header is split by the csv module, as astropy (other formats, orphans'
+# re-read) splits every line: let a field be as long as a line may be.
+if csv.field_size_limit() < MAX_LINE_BYTES:
+    csv.field_size_limit(MAX_LINE_BYTES)
+_BOM = b"\xef\xbb\xbf"
 
 # Python's str.strip() set (ASCII part); DuckDB's trim() alone strips spaces only.
 # Bound as $ws: a constant expression here would be planned once per column.
@@ -89,14 +112,122 @@ def load_pool(
         names, columns = _object_columns(source)
         return _load_objects(con, names, columns, table, "in-memory", None)
     path = os.fspath(source)
-    if not os.path.exists(path):
-        raise PoolError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise PoolError(f"{path}: is a directory, not a pool file")
+    readable = _readable(path)
     if fmt == "ascii":
-        return _load_text(con, path, delimiter, table)
-    names, columns = _object_columns(_astropy_read(path, fmt, delimiter))
-    return _load_objects(con, names, columns, table, os.path.basename(path), path)
+        return _load_text(con, path, readable, delimiter, table)
+    names, columns = _object_columns(_astropy_read(readable, fmt, delimiter, shown=path))
+    return _load_objects(con, names, columns, table, pool_name(path), readable)
+
+
+def pool_name(path: str) -> str:
+    """The ``asn_pool`` name of a pool file: its base name; ``stdin`` for ``-``."""
+    return "stdin" if path == "-" else os.path.basename(path)
+
+
+_copies: dict[str, str] = {}   # non-regular source -> its private copy, for this process
+
+
+def _readable(path: str) -> str:
+    """A regular file holding the pool's bytes: ``path`` itself, or a copy of a stream.
+
+    Standard input (``-``), pipes and devices are read once, line by line
+    with the line limit (so ``/dev/zero`` stops at once), into a temporary
+    file kept until the process ends (``--save-orphans`` reads the pool again).
+
+    Raises
+    ------
+    PoolError
+        Missing, a directory, unreadable, or a line over the limit.
+    """
+    if path in _copies:
+        return _copies[path]
+    if path != "-":
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            raise PoolError(f"{path}: no such file") from None
+        except OSError as exc:
+            raise PoolError(f"{path}: cannot read ({exc.strerror})") from None
+        if stat.S_ISDIR(mode):
+            raise PoolError(f"{path}: is a directory, not a pool file")
+        if stat.S_ISREG(mode):
+            return path
+    fd, copy = tempfile.mkstemp(prefix="asnsql-stdin-", suffix=".csv")
+    atexit.register(_remove, copy)
+    try:
+        with os.fdopen(fd, "wb") as dst, _open_stream(path) as src:
+            number = 0
+            while True:
+                line = src.readline(MAX_LINE_BYTES + 1)
+                if not line:
+                    break
+                number += 1
+                _check_length(path, number, line)
+                dst.write(line)
+    except OSError as exc:
+        _remove(copy)
+        raise PoolError(f"{path}: cannot read ({exc.strerror})") from None
+    except BaseException:
+        _remove(copy)
+        raise
+    _copies[path] = copy
+    return copy
+
+
+@contextmanager
+def _open_stream(path):
+    if path == "-":
+        yield sys.stdin.buffer
+    else:
+        with open(path, "rb") as stream:
+            yield stream
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _check_length(shown: str, number: int, line: bytes) -> None:
+    """Refuse a line (read with ``readline(MAX_LINE_BYTES + 1)``) over the limit."""
+    if len(line) > MAX_LINE_BYTES:
+        raise PoolError(f"{shown}: line {number}: longer than {MAX_LINE_BYTES} bytes, "
+                        "the most a pool line may have")
+
+
+def _literal(path: str, folder: str, key) -> str:
+    """A path DuckDB's reader takes literally: a symbolic link in ``folder`` to ``path``.
+
+    DuckDB expands ``*``, ``?``, ``[`` (and ``~``) in file names; our own
+    link's name has none of them.
+    """
+    link = os.path.join(folder, f"literal-{key}.csv")
+    os.symlink(os.path.abspath(path), link)
+    return link
+
+
+_QUADRATIC_PASSES = ("common_subexpressions", "compressed_materialization")
+
+
+@contextmanager
+def _linear_planning(con):
+    """Plan one wide statement without two DuckDB passes that grow with its width squared.
+
+    The common-subexpression pass grows with the square of a SELECT's
+    expressions (one per column normalised here: 3,000 columns took 20 s
+    instead of 1.5), compressed materialisation with the square of the
+    columns a sort carries (6,000 columns: 5 s instead of 0.7).
+    """
+    before = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+    turned_off = [name for name in before.split(",") if name.strip()]
+    con.execute("SET disabled_optimizers = $o",
+                {"o": ",".join(turned_off + list(_QUADRATIC_PASSES))})
+    try:
+        yield
+    finally:
+        con.execute("SET disabled_optimizers = $o", {"o": before})
 
 
 def require_columns(info: PoolInfo, needed: Iterable[str]) -> None:
@@ -120,11 +251,11 @@ def require_columns(info: PoolInfo, needed: Iterable[str]) -> None:
         raise PoolError(f"{info.name}: pool has no column(s) {listed} needed by the rules")
 
 
-def _load_text(con, path, delimiter, table):
+def _load_text(con, path, readable, delimiter, table):
     """DuckDB parses the data lines; Python only finds the header and comments."""
     if len(delimiter) != 1:
         raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
-    header_no, names, skipped, mixed_endings = _scan(path, delimiter)
+    header_no, names, skipped, mixed_endings = _scan(readable, delimiter, shown=path)
     struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     # No sniffing, and strict: a malformed row is an error, never guessed at.
     # Not DuckDB's comment option: it also cuts a line at any '#' inside it
@@ -136,18 +267,20 @@ def _load_text(con, path, delimiter, table):
     )
     con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     with tempfile.TemporaryDirectory(prefix="asnsql-") as tmp:
-        csv_path, skip, line_of = path, header_no, lambda number: number
+        csv_path, skip, line_of = readable, header_no, lambda number: number
         if skipped or mixed_endings:
             # Comment or blank lines among the data: give DuckDB only the data
             # lines, and keep their numbers to report errors against the file.
             # DuckDB also rejects a file mixing LF and CRLF; astropy does not.
             csv_path, kept = os.path.join(tmp, "data.csv"), [0]
-            with open(path, "rb") as src, open(csv_path, "wb") as dst:
+            with open(readable, "rb") as src, open(csv_path, "wb") as dst:
                 for number, line in enumerate(src, start=1):
                     if number > header_no and number not in skipped:
                         dst.write(line.rstrip(b"\r\n") + b"\n")
                         kept.append(number)
             skip, line_of = 0, kept.__getitem__
+        else:
+            csv_path = _literal(readable, tmp, "pool")
         try:
             con.execute(read, {"path": csv_path, "delim": delimiter, "skip": skip})
         except duckdb.Error as exc:
@@ -155,17 +288,31 @@ def _load_text(con, path, delimiter, table):
     try:
         # A new table's rowid is its insertion order, which is file order.
         raw = [f"c{i}" for i in range(len(names))]
-        return _finish(con, names, raw, "rowid", table, os.path.basename(path), path)
+        return _finish(con, names, raw, "rowid", table, pool_name(path), readable)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_RAW}")
 
 
-def _scan(path, delimiter):
-    """Header line number and names, later lines astropy skips, mixed LF/CRLF."""
+def _scan(path, delimiter, shown=None):
+    """Header line number and names, later lines astropy skips, mixed LF/CRLF.
+
+    Reads line by line, each at most :data:`MAX_LINE_BYTES` (so a file
+    without line ends stops at once). A UTF-8 byte-order mark before the
+    first line is ignored, whether that line is a comment or the header.
+    ``shown`` is the name errors give (default ``path``).
+    """
+    shown = path if shown is None else shown
     header_no, header, skipped, number, endings = 0, None, set(), 0, set()
     try:
         with open(path, "rb") as f:
-            for number, line in enumerate(f, start=1):
+            while True:
+                line = f.readline(MAX_LINE_BYTES + 1)
+                if not line:
+                    break
+                number += 1
+                _check_length(shown, number, line)
+                if number == 1 and line.startswith(_BOM):
+                    line = line[len(_BOM):]
                 stripped = line.strip()
                 endings.add(line.endswith(b"\r\n") if line.endswith(b"\n") else None)
                 if stripped and not stripped.startswith(b"#"):
@@ -174,19 +321,22 @@ def _scan(path, delimiter):
                 elif header is not None:
                     skipped.add(number)
     except OSError as exc:
-        raise PoolError(f"{path}: cannot read ({exc.strerror})") from None
+        raise PoolError(f"{shown}: cannot read ({exc.strerror})") from None
     if header is None:
         problem = "no header line, only comments or blank lines" if number else "empty file"
-        raise PoolError(f"{path}: {problem}")
+        raise PoolError(f"{shown}: {problem}")
     try:
-        text = header.decode("utf-8").lstrip("\ufeff")
+        text = header.decode("utf-8")
     except UnicodeDecodeError:
         text = None
     if text is None or "\x00" in text:
-        raise PoolError(f"{path}: line {header_no}: binary or non-UTF-8 data, not a table")
+        raise PoolError(f"{shown}: line {header_no}: binary or non-UTF-8 data, not a table")
     # Split as astropy's basic reader does: csv module, spaces before quotes skipped.
-    fields = next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
-    return header_no, _check_names(path, fields), skipped, len(endings - {None}) > 1
+    try:
+        fields = next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
+    except csv.Error as exc:
+        raise PoolError(f"{shown}: line {header_no}: not a valid header ({exc})") from None
+    return header_no, _check_names(shown, fields), skipped, len(endings - {None}) > 1
 
 
 def _check_names(where, names):
@@ -194,13 +344,18 @@ def _check_names(where, names):
     lowered = [str(name).strip().lower() for name in names]
     if not lowered:
         raise PoolError(f"{where}: table has no columns")
+    if len(lowered) > MAX_COLUMNS:
+        raise PoolError(f"{where}: {len(lowered)} columns, more than the {MAX_COLUMNS} "
+                        "a pool may have")
+    seen = set()
     for position, name in enumerate(lowered, start=1):
         if not name:
             raise PoolError(f"{where}: column {position} has an empty name")
         if name == "_row":
             raise PoolError(f"{where}: column name '_row' is reserved")
-        if name in lowered[: position - 1]:
+        if name in seen:
             raise PoolError(f"{where}: duplicate column name '{name}' (case-insensitive)")
+        seen.add(name)
     return lowered
 
 
@@ -220,8 +375,40 @@ def _csv_problem(message, line_of):
     return f"{where}not a valid table ({problem.strip().rstrip('.')})"
 
 
-def _astropy_read(path, fmt, delimiter):
+def _looks_like_xml(path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(64).lstrip(_BOM).lstrip().startswith(b"<")
+    except OSError:
+        return False
+
+
+def _refuse_entities(path, shown) -> None:
+    """Refuse an XML file whose prolog declares entities or names an external DTD.
+
+    Nothing in it is resolved: the prolog (everything before the root
+    element) is only searched, a line at a time within the line limit.
+    """
+    with open(path, "rb") as f:
+        number = 0
+        while True:
+            line = f.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            _check_length(shown, number, line)
+            if b"<!ENTITY" in line or re.search(rb"<!DOCTYPE[^>\[]*\b(SYSTEM|PUBLIC)\b", line):
+                raise PoolError(f"{shown}: line {number}: declares XML entities or an external "
+                                "DTD, which asnsql does not read")
+            if re.search(rb"<(?![?!])", line):  # the root element: the prolog is over
+                return
+
+
+def _astropy_read(path, fmt, delimiter, shown=None):
     """Read another format with astropy, as jwst does; imported only here."""
+    shown = path if shown is None else shown
+    if "votable" in fmt or _looks_like_xml(path):
+        _refuse_entities(path, shown)
     from astropy.io.ascii import convert_numpy
     from astropy.table import Table
 
@@ -235,7 +422,7 @@ def _astropy_read(path, fmt, delimiter):
         return Table.read(path, format=fmt, **kwargs)
     except Exception as exc:  # astropy raises many kinds; all mean "not readable"
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise PoolError(f"{path}: cannot read as {fmt!r}: {first}") from None
+        raise PoolError(f"{shown}: cannot read as {fmt!r}: {first}") from None
 
 
 def _object_columns(source):
@@ -300,12 +487,13 @@ def _finish(con, names, raw_columns, order, table, name, path):
     )
     # CREATE ... AS answers with its row count; fetched in full because DuckDB 2
     # refuses register() while a result is only partly fetched.
-    n_rows = con.execute(
-        f"CREATE OR REPLACE TABLE {quote_ident(table)} AS\n"
-        f"SELECT CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS _row{cells}\n"
-        f"FROM {_RAW}\nORDER BY {order}",
-        _WS if raw_columns else None,
-    ).fetchall()[0][0]
+    with _linear_planning(con):
+        n_rows = con.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS\n"
+            f"SELECT CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS _row{cells}\n"
+            f"FROM {_RAW}\nORDER BY {order}",
+            _WS if raw_columns else None,
+        ).fetchall()[0][0]
     return PoolInfo(name=name, path=path, columns=tuple(names), n_rows=n_rows)
 
 
@@ -370,16 +558,17 @@ def load_pools(
                                              table=part)
                     parts.append(_part_select(part, index, "_row", infos[index].columns))
                     continue
-                path = os.fspath(source)
-                _check_path(path, delimiter)
-                header_no, columns, skipped, mixed = _scan(path, delimiter)
+                shown = os.fspath(source)
+                readable = _check_path(shown, delimiter)
+                header_no, columns, skipped, mixed = _scan(readable, delimiter, shown=shown)
                 if skipped or mixed:
-                    path = _data_lines(path, header_no, skipped,
+                    path = _data_lines(readable, header_no, skipped,
                                        os.path.join(scratch.name, f"{index}.csv"))
                     header_no = 0
+                else:
+                    path = _literal(readable, scratch.name, index)
                 groups.setdefault((tuple(columns), header_no), []).append((index, path))
-                infos[index] = PoolInfo(os.path.basename(os.fspath(source)), os.fspath(source),
-                                        tuple(columns), 0)
+                infos[index] = PoolInfo(pool_name(shown), readable, tuple(columns), 0)
             except PoolError as err:
                 errors[index] = str(err)
         for number, ((columns, skip), members) in enumerate(groups.items()):
@@ -414,13 +603,11 @@ def load_pools(
     return infos, errors
 
 
-def _check_path(path: str, delimiter: str) -> None:
-    if not os.path.exists(path):
-        raise PoolError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise PoolError(f"{path}: is a directory, not a pool file")
+def _check_path(path: str, delimiter: str) -> str:
+    """The regular file to read for pool ``path`` (see :func:`_readable`)."""
     if len(delimiter) != 1:
         raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
+    return _readable(path)
 
 
 def _data_lines(path: str, header_no: int, skipped: set, out: str) -> str:
@@ -446,12 +633,13 @@ def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
         f", NULLIF(lower(trim(r.c{i}, {_WHITESPACE})), '') AS {quote_ident(name)}"
         for i, name in enumerate(columns)
     )
-    con.execute(
-        f"CREATE TEMP TABLE {part} AS SELECT m._pool, r.rowid AS _seq{cells} "
-        f"FROM {part}_raw AS r "
-        "JOIN (SELECT unnest($paths) AS filename, unnest($indexes) AS _pool) AS m USING (filename)",
-        {"paths": paths, "indexes": indexes, **_WS},
-    )
+    with _linear_planning(con):
+        con.execute(
+            f"CREATE TEMP TABLE {part} AS SELECT m._pool, r.rowid AS _seq{cells} "
+            f"FROM {part}_raw AS r "
+            "JOIN (SELECT unnest($paths) AS filename, unnest($indexes) AS _pool) AS m USING (filename)",
+            {"paths": paths, "indexes": indexes, **_WS},
+        )
     con.execute(f"DROP TABLE {part}_raw")
 
 
@@ -478,11 +666,12 @@ def _combine(con, table, parts, infos, names, sources) -> None:
     for part in parts:
         con.execute(f"INSERT INTO __asnsql_staging BY NAME {part}")
     cells = "".join(f", {quote_ident(c)}" for c in union)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
-        "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
-        f"_pool{cells} FROM __asnsql_staging ORDER BY _pool, _seq"
-    )
+    with _linear_planning(con):
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
+            "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
+            f"_pool{cells} FROM __asnsql_staging ORDER BY _pool, _seq"
+        )
     con.execute("DROP TABLE __asnsql_staging")
     loaded = [i for i, info in enumerate(infos) if info is not None]
     con.execute(
@@ -529,15 +718,16 @@ def load_batch(con, batch, *, pool_column: str, row_column: str,
             f" AS {quote_ident(col)}"
             for raw, col in zip(cells, lowered)
         )
-        con.execute(
-            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT"
-            f" CAST(row_number() OVER (ORDER BY k._pool, b.{quote_ident(row_column)}) - 1 AS BIGINT) AS _row,"
-            f" k._pool{normalised}"
-            " FROM __asnsql_batch AS b"
-            f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote_ident(pool_column)} AS VARCHAR)"
-            f" ORDER BY k._pool, b.{quote_ident(row_column)}",
-            _WS if cells else None,
-        )
+        with _linear_planning(con):
+            con.execute(
+                f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT"
+                f" CAST(row_number() OVER (ORDER BY k._pool, b.{quote_ident(row_column)}) - 1"
+                f" AS BIGINT) AS _row, k._pool{normalised}"
+                " FROM __asnsql_batch AS b"
+                f" JOIN batch_pools AS k ON k.asn_pool = CAST(b.{quote_ident(pool_column)} AS VARCHAR)"
+                f" ORDER BY k._pool, b.{quote_ident(row_column)}",
+                _WS if cells else None,
+            )
         present = ", ".join(
             f"CASE WHEN count(b.{quote_ident(raw)}) > 0 THEN {quote_text(col)} END"
             for raw, col in zip(cells, lowered)

@@ -150,7 +150,7 @@ def test_db_that_is_not_a_database_is_one_error_line(tmp_path):
     target.write_text("not a database")
     result = run("sql", MIRI, "--db", target)
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: {target}: cannot open as a DuckDB database")
+    assert result.output.startswith(f"Error: {target}: not a DuckDB database file")
     assert result.output.count("\n") == 1
 
 

@@ -47,7 +47,12 @@ SELECT
     _pool,
     _row,
     1 AS cand_pos,
-    CAST(CAST(trim(cell) AS HUGEINT) AS VARCHAR) AS cand_id,
+    -- The integer's decimal text, of any length, as the reference's str(int(cell)).
+    CASE
+        WHEN ltrim(ltrim(trim(cell), '+-'), '0') = '' THEN '0'
+        WHEN starts_with(trim(cell), '-') THEN '-' || ltrim(ltrim(trim(cell), '+-'), '0')
+        ELSE ltrim(ltrim(trim(cell), '+-'), '0')
+    END AS cand_id,
     'unknown' AS cand_type
 FROM candidate_cells
 WHERE cell_kind = 'integer';
