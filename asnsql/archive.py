@@ -30,6 +30,7 @@ import duckdb
 
 from asnsql.api import generate_loaded, timestamp
 from asnsql.documents import write_texts
+from asnsql.engine import rule_params
 from asnsql.errors import AsnsqlError, PoolError
 from asnsql.pool import load_pools
 from asnsql.registry import load_rules
@@ -167,6 +168,8 @@ def generate_many(
     """
     sources = expand_sources(sources)
     rule_list = load_rules(rules, include_default=not ignore_default)
+    # A parameter a rule needs and the run lacks: said before any pool runs.
+    rule_params(rule_list, options.get("params"))
     if version_id is True:
         version_id = timestamp()
     for indexes in chunks_of(sources, chunk_bytes):

@@ -61,6 +61,8 @@ class _GenerateCommand(click.Command):
 @click.option("-r", "--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra SQL rule file or folder (repeatable).")
 @click.option("--ignore-default", is_flag=True, help="Use only the -r rules.")
+@click.option("-P", "--param", "rule_params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Bind rule parameter $NAME to VALUE (text; repeatable).")
 @click.option("--dry-run", is_flag=True, help="Generate, but write nothing.")
 @click.option("-d", "--delimiter", default="|", show_default=True, help="Pool column delimiter.")
 @click.option("--pool-format", default="ascii", show_default=True,
@@ -92,7 +94,7 @@ class _GenerateCommand(click.Command):
               help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
 @click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")
 def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_paths,
-             ignore_default, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
+             ignore_default, rule_params, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
              no_finalize, merge, save_orphans, true_orphans, into, fail_fast, engine, master):
     """Generate the associations of POOLS, as jwst's asn_generate does.
 
@@ -134,6 +136,7 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
         version_id=True if version_id == "__now__" else version_id,
         rules=rule_paths,
         ignore_default=ignore_default,
+        params=dict(rule_params),
         finalize_=not no_finalize,
         merge=merge,
         debug=debug,
