@@ -307,9 +307,12 @@ def explain_command(pool, filename, only, **generation):
         asnsql explain fixtures/pools/pool_002_image_miri.csv jw_00001_uncal.fits
         asnsql explain fixtures/pools/pool_006_spec_nirspec.csv jw_00001_uncal.fits --rule Asn_Lv2Image
     """
+    from asnsql.engine import sandbox
     from asnsql.explain import explain, render
 
     result = _generate(pool, **generation)
+    # explain re-runs parts of the rules' SQL: on a sandboxed connection too.
+    sandbox(result.con)
     click.echo(render(explain(result, filename, rules=only)))
 
 

@@ -240,7 +240,7 @@ def test_custom_rule_works(tmp_path):
     result = CliRunner().invoke(main, ["generate", str(POOL), "-r", str(path), "-p", str(out)])
     assert result.exit_code == 0, result.output
     rules = {json.loads((out / f).read_text())["asn_rule"] for f in files_under(out)}
-    assert "Asn_Custom" in rules
+    assert "candidate_Asn_Custom" in rules
 
 
 def test_param_binds_a_value(tmp_path):
