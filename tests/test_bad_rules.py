@@ -259,3 +259,12 @@ def test_param_binds_a_value(tmp_path):
                                        "x' OR true OR '"])
     assert result.exit_code == 0, result.output
     assert files_under(other) == []
+
+
+def test_explain_wants_the_rule_params_too(tmp_path):
+    rule = write_rule(tmp_path, rule_text(extra=PARAM_EXTRA, where=PARAM_WHERE), "param.sql")
+    refuses(["explain", POOL, "jw_00001_uncal.fits", "--ignore-default", "-r", rule],
+            names=["param.sql", "mode"])
+    result = CliRunner().invoke(main, ["explain", str(POOL), "jw_00001_uncal.fits",
+                                       "--ignore-default", "-r", str(rule), "-P", "mode", "x"])
+    assert result.exit_code == 0, result.output
