@@ -220,7 +220,7 @@ def _generation_options(command):
 
 
 def _generate(pool, ids, discover, all_candidates, rule_paths, ignore_default, delimiter,
-              pool_format):
+              pool_format, rule_params=()):
     """Run api.generate with the options of `_generation_options`."""
     from asnsql import api
 
@@ -235,6 +235,7 @@ def _generate(pool, ids, discover, all_candidates, rule_paths, ignore_default, d
         ignore_default=ignore_default,
         delimiter=delimiter,
         pool_format=pool_format,
+        params=dict(rule_params),
     )
 
 
@@ -292,6 +293,8 @@ def sql_command(pool, query, fmt, params, db, **generation):
 @click.argument("filename")
 @click.option("--rule", "only", multiple=True, metavar="NAME",
               help="Tell only about this rule (repeatable).")
+@click.option("-P", "--param", "rule_params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Bind rule parameter $NAME to VALUE (text; repeatable).")
 @_generation_options
 def explain_command(pool, filename, only, **generation):
     """Say what became of exposure FILENAME of POOL, rule by rule.

@@ -262,9 +262,68 @@ def test_param_binds_a_value(tmp_path):
 
 
 def test_explain_wants_the_rule_params_too(tmp_path):
-    rule = write_rule(tmp_path, rule_text(extra=PARAM_EXTRA, where=PARAM_WHERE), "param.sql")
-    refuses(["explain", POOL, "jw_00001_uncal.fits", "--ignore-default", "-r", rule],
-            names=["param.sql", "mode"])
+    from badinput import CliRunner, main
+
+    path = rule_file(tmp_path, PARAM_RULE, "param.sql")
+    refuses(["explain", POOL, "jw_00001_uncal.fits", "--ignore-default", "-r", path],
+            names=["param.sql", "wanted"])
     result = CliRunner().invoke(main, ["explain", str(POOL), "jw_00001_uncal.fits",
-                                       "--ignore-default", "-r", str(rule), "-P", "mode", "x"])
+                                       "--ignore-default", "-r", str(path), "-P", "wanted", "x"])
     assert result.exit_code == 0, result.output
+
+
+def test_params_through_the_api(tmp_path):
+    path = rule_file(tmp_path, PARAM_RULE, "param.sql")
+    kept = api.generate(POOL, rules=[path], ignore_default=True, params={"wanted": "mir_image"})
+    none = api.generate(POOL, rules=[path], ignore_default=True, params={"wanted": "nrc_image"})
+    assert kept.texts and not none.texts
+    with pytest.raises(RuleError, match="wanted"):
+        api.generate(POOL, rules=[path], ignore_default=True)
+
+
+# ---- more shapes of the same classes -------------------------------------------
+
+MORE = {
+    "lateral_subquery": COLUMNS + "FROM items, LATERAL (SELECT * FROM read_text('/etc/passwd'))",
+    "scalar_subquery_candidates": COLUMNS + "FROM items WHERE _row IN (SELECT _row FROM candidates)",
+    "read_blob_scalar": COLUMNS + "FROM items WHERE length(read_blob('/etc/passwd')) > 0",
+    "current_setting": COLUMNS + "FROM items WHERE current_setting('threads') > 0",
+    "dollar_quote": COLUMNS + "FROM items WHERE $$ x",
+    "pragma": "PRAGMA version\n",
+    "empty_file": "",
+}
+
+
+@pytest.mark.parametrize("text", [HEADER + b if b else b for b in MORE.values()], ids=MORE.keys())
+def test_more_bad_rule_files(tmp_path, text):
+    refuses_rule(tmp_path, text)
+
+
+@pytest.mark.parametrize("line, key", [
+    ('-- valid_requires = "psf"', "valid_requires"),
+    ('-- params = "wanted"', "params"),
+    ('-- candidates = "all"', "candidates"),
+])
+def test_optional_header_key_of_the_wrong_type(tmp_path, line, key):
+    refuses_rule(tmp_path, HEADER + line + "\n" + GOOD_BODY, names=[key])
+
+
+def test_header_lacking_a_key(tmp_path):
+    header = "".join(line + "\n" for line in HEADER.splitlines() if "purpose" not in line)
+    refuses_rule(tmp_path, header + GOOD_BODY, names=["purpose"])
+
+
+def test_cte_of_the_rules_own_is_allowed(tmp_path):
+    text = HEADER + "WITH mine AS (FROM items)\n" + COLUMNS + "FROM mine\n"
+    assert load_rule(rule_file(tmp_path, text)).name == "Asn_Custom"
+
+
+def test_sandbox_cannot_be_lifted_on_any_cursor(tmp_path):
+    con = duckdb.connect()
+    engine.sandbox(con)
+    engine.sandbox(con)  # again: harmless
+    for statement in ("SET lock_configuration = false", "RESET enable_external_access",
+                      f"COPY (SELECT 1) TO '{tmp_path / 'x.csv'}'"):
+        with pytest.raises(duckdb.Error):
+            con.cursor().execute(statement)
+    assert not (tmp_path / "x.csv").exists()
