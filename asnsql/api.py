@@ -19,7 +19,7 @@ from asnsql import engine, views
 from asnsql.documents import write_texts
 from asnsql.errors import PoolError
 from asnsql.final import Options, finalize_all
-from asnsql.pool import PoolInfo, load_pools, require_columns
+from asnsql.pool import PoolInfo, load_pools, quote_ident, require_columns
 from asnsql.registry import Rule, load_rules
 
 
@@ -103,8 +103,19 @@ def generate_loaded(
     merge: bool = False,
     debug: bool = False,
     dms: bool = False,
+    params: dict | None = None,
+    sandbox: bool = False,
 ) -> Pass:
-    """Generate every pool already in the ``pool`` and ``pools`` tables of ``con``."""
+    """Generate every pool already in the ``pool`` and ``pools`` tables of ``con``.
+
+    ``params`` gives the values of the rules' declared ``$name`` parameters
+    (bound, never pasted). With ``sandbox``, ``con`` is locked (see
+    :func:`asnsql.engine.sandbox`: no external access, configuration locked,
+    for good) before any rule SQL runs; without it, rule SQL runs on ``con``
+    guarded only by the rule check. The CLI and :mod:`asnsql.archive` always
+    sandbox the connections they make.
+    """
+    rule_params = engine.rule_params(rules, params)
     for index, info in enumerate(infos):
         if info is None:
             continue
@@ -121,13 +132,15 @@ def generate_loaded(
         con.execute(EMPTY_DOCUMENTS)
         return Pass(con=con, infos=infos, errors=errors, unknown_ids={})
     mode = mode_of(discover, all_candidates, ids)
+    if sandbox:
+        engine.sandbox(con)
     columns = tuple(c[0] for c in con.execute("DESCRIBE pool").fetchall()[2:])
     engine.install_views(con)
     engine.build_exposures(con, columns, engine.keywords_read(rules))
     engine.build_candidates(con)
     unknown = engine.build_runs(con, mode, dms=dms)
     engine.build_items(con)
-    engine.run_rules(con, rules, finalize=finalize_)
+    engine.run_rules(con, rules, rule_params, finalize=finalize_)
     finalize_all(con, rules, Options(
         discover=mode.discover,
         keep_candidates=mode.candidates,
@@ -140,6 +153,47 @@ def generate_loaded(
     ))
     views.publish(con)
     return Pass(con=con, infos=infos, errors=errors, unknown_ids=unknown)
+
+
+def copy_table(src, dst, name: str, target: str | None = None, temporary: bool = False) -> None:
+    """Copy table ``name`` of ``src`` onto ``dst`` (as ``target``) through Arrow.
+
+    Data moves between a sandboxed connection and any other this way: no
+    file and no ATTACH, which a sandboxed connection may not use.
+    """
+    data = src.sql(f"FROM {quote_ident(name)}").to_arrow_table()
+    target = target or quote_ident(name)
+    kind = "TEMP TABLE" if temporary else "TABLE"
+    dst.register("asnsql_handoff", data)
+    try:
+        dst.execute(f"CREATE OR REPLACE {kind} {target} AS FROM asnsql_handoff")
+    finally:
+        dst.unregister("asnsql_handoff")
+
+
+def hand_back(src, dst) -> None:
+    """Copy every table, view and macro a generation left on ``src`` onto ``dst``."""
+    engine.install_views(dst)
+    tables = src.execute(
+        "SELECT table_name, temporary FROM duckdb_tables()"
+        " WHERE temporary OR (database_name = current_database() AND schema_name = 'main')"
+        " ORDER BY table_name").fetchall()
+    for name, temporary in tables:
+        copy_table(src, dst, name, temporary=temporary)
+    pending = src.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND NOT temporary"
+        " AND database_name = current_database() ORDER BY view_name").fetchall()
+    # A view may read another: create them in any order that binds.
+    while pending:
+        left = []
+        for name, text in pending:
+            try:
+                dst.execute(text.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+            except duckdb.CatalogException:
+                left.append((name, text))
+        if len(left) == len(pending):
+            raise RuntimeError(f"cannot hand back views {[n for n, _ in left]}")
+        pending = left
 
 
 @dataclass
@@ -203,6 +257,8 @@ def generate(
     dms: bool = False,
     name: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    params: dict | None = None,
+    sandbox: bool = True,
 ) -> Generation:
     """Generate the associations of a pool, as jwst's ``asn_generate`` would.
 
@@ -239,6 +295,16 @@ def generate(
         and views of the same names); a new in-memory database by default.
         Pass the connection a ``pool`` relation lives on. For many pools in
         one pass, see :func:`asnsql.archive.generate_many`.
+    params : dict, optional
+        Values of the ``$name`` parameters rules declare (``params = [...]``
+        in a rule header), bound as DuckDB parameters.
+    sandbox : bool
+        True (the default): the rules run on a private connection locked
+        against files, network and settings (see :func:`asnsql.engine.sandbox`),
+        and its tables and views are then copied onto ``con``, which is never
+        locked and keeps DuckDB's full power. False: everything runs on
+        ``con`` directly (a little faster; rule SQL is then guarded only by
+        the rule check, so use it with rules you trust).
 
     Returns
     -------
@@ -248,19 +314,28 @@ def generate(
     ------
     asnsql.errors.PoolError
         The pool cannot be read or lacks ``filename`` or ``asn_candidate``.
+    asnsql.errors.RuleError
+        A rule file is bad, lacks a parameter, or fails on this pool.
     """
     con = con if con is not None else duckdb.connect()
     rule_list = load_rules(rules, include_default=not ignore_default)
     if version_id is True:
         version_id = timestamp()
-    done = run_pass(
-        con, [pool], rule_list, names=None if name is None else [name],
-        discover=discover, all_candidates=all_candidates, ids=ids, version_id=version_id,
-        delimiter=delimiter, pool_format=pool_format, finalize_=finalize_, merge=merge,
-        debug=debug, dms=dms,
-    )
-    if done.errors:
-        raise PoolError(done.errors[0])
+    work = duckdb.connect() if sandbox else con
+    try:
+        done = run_pass(
+            work, [pool], rule_list, names=None if name is None else [name],
+            discover=discover, all_candidates=all_candidates, ids=ids, version_id=version_id,
+            delimiter=delimiter, pool_format=pool_format, finalize_=finalize_, merge=merge,
+            debug=debug, dms=dms, params=params, sandbox=sandbox,
+        )
+        if done.errors:
+            raise PoolError(done.errors[0])
+        if sandbox:
+            hand_back(work, con)
+    finally:
+        if sandbox:
+            work.close()
     texts = dict(con.execute("SELECT file_name, document FROM documents ORDER BY name_order")
                  .fetchall())
     return Generation(

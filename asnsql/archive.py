@@ -30,6 +30,7 @@ import duckdb
 
 from asnsql.api import generate_loaded, timestamp
 from asnsql.documents import write_texts
+from asnsql.engine import rule_params
 from asnsql.errors import AsnsqlError, PoolError
 from asnsql.pool import load_pools, pool_name
 from asnsql.registry import load_rules
@@ -150,7 +151,12 @@ def generate_many(
         DuckDB threads per pass (e.g. 1 inside a cluster task).
     **options
         The other options of :func:`asnsql.generate` (``discover``, ``ids``,
-        ``merge``...), applied to every pool.
+        ``merge``, ``params``...), applied to every pool.
+
+    Each chunk runs on a connection of its own, sandboxed once its pools are
+    loaded (:func:`asnsql.engine.sandbox`): rule SQL can reach no file,
+    network or setting. Write a chunk with :func:`write_files` or
+    :class:`TableSink`, which write from Python or another connection.
 
     Yields
     ------
@@ -162,6 +168,8 @@ def generate_many(
     """
     sources = expand_sources(sources)
     rule_list = load_rules(rules, include_default=not ignore_default)
+    # A parameter a rule needs and the run lacks: said before any pool runs.
+    rule_params(rule_list, options.get("params"))
     if version_id is True:
         version_id = timestamp()
     for indexes in chunks_of(sources, chunk_bytes):
@@ -169,7 +177,8 @@ def generate_many(
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         chunk = run_chunk(con, sources, indexes, rule_list, names=names, delimiter=delimiter,
-                          pool_format=pool_format, version_id=version_id, **options)
+                          pool_format=pool_format, version_id=version_id, sandbox=True,
+                          **options)
         try:
             yield chunk
         finally:
@@ -181,7 +190,11 @@ def generate_many(
 
 def run_chunk(con, sources: list, indexes: list[int], rule_list, *, names=None,
               delimiter: str = "|", pool_format: str = "ascii", **options) -> Chunk:
-    """One engine pass on ``con`` over ``sources[i] for i in indexes``."""
+    """One engine pass on ``con`` over ``sources[i] for i in indexes``.
+
+    ``options`` are :func:`asnsql.api.generate_loaded`'s; ``sandbox=True``
+    locks ``con`` after the pools are read.
+    """
     chosen = [sources[i] for i in indexes]
     infos, errors = load_pools(
         con, chosen, names=[names[i] for i in indexes] if names else None,
@@ -318,18 +331,17 @@ class TableSink:
 
     def add(self, chunk: Chunk) -> int:
         """Append a chunk's documents; return how many."""
-        con = chunk.con
-        con.execute(f"ATTACH '{_literal(self.scratch)}' AS asnsql_sink")
-        try:
-            (count,) = con.execute(
-                "INSERT INTO asnsql_sink.associations"
-                " SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name,"
-                " d.document FROM documents AS d JOIN pools AS p USING (_pool)"
-                " ORDER BY d._pool, d.name_order"
-            ).fetchone()
-        finally:
-            con.execute("DETACH asnsql_sink")
-        return count
+        # The chunk's connection is sandboxed (no ATTACH, no files): the rows
+        # come out as Arrow and go in on a connection of our own.
+        rows = chunk.con.sql(
+            "SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name,"
+            " d.document FROM documents AS d JOIN pools AS p USING (_pool)"
+            " ORDER BY d._pool, d.name_order"
+        ).to_arrow_table()
+        with duckdb.connect(self.scratch) as db:
+            db.register("chunk_rows", rows)
+            db.execute("INSERT INTO associations SELECT * FROM chunk_rows")
+        return rows.num_rows
 
     def close(self) -> None:
         """Put the table in place."""

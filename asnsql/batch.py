@@ -78,6 +78,7 @@ def collect(
     asnsql.errors.PoolError
         A pool cannot be read; the pools before it stay collected.
     """
+    from asnsql.api import copy_table
     from asnsql.archive import chunks_of, run_chunk, write_files
     from asnsql.registry import load_rules
 
@@ -109,12 +110,16 @@ def collect(
         temp_before = _temp_tables(con)
         con.execute(f"DETACH DATABASE IF EXISTS {_SCRATCH}")
         con.execute(f"ATTACH ':memory:' AS {_SCRATCH}")
+        # Rules run on a private, sandboxed connection; what collect keeps
+        # is copied (through Arrow) into a scratch database on ``con``.
+        work = duckdb.connect()
         try:
-            con.execute(f"USE {_SCRATCH}")
-            chunk = run_chunk(con, sources, indexes, rule_list, names=names, **options)
+            chunk = run_chunk(work, sources, indexes, rule_list, names=names, sandbox=True,
+                              **options)
             if path is not None:
                 write_files(chunk, path)
-            con.execute(f"USE {home}")
+            for table in sorted({"pools", "associations", "orphans", *tables}):
+                copy_table(work, con, table, target=f"{_SCRATCH}.main.{_ident(table)}")
             good = [o.asn_pool for o in chunk.outcomes if o.error is None]
             for table in tables:
                 _append(con, table, good)
@@ -122,6 +127,7 @@ def collect(
             first_error = first_error or next(
                 (o.error for o in chunk.outcomes if o.error is not None), None)
         finally:
+            work.close()
             con.execute(f"USE {home}")
             con.execute(f"DETACH DATABASE IF EXISTS {_SCRATCH}")
             # The engine's scratch tables live in the shared temp schema.

@@ -86,6 +86,11 @@ def rules_options(command):
                         help="Extra SQL rule file or folder (repeatable).")(command)
 
 
+param_option = click.option(
+    "-P", "--param", "rule_params", type=(str, str), multiple=True, metavar="NAME VALUE",
+    help="Bind rule parameter $NAME to VALUE (text; repeatable).")
+
+
 @main.command()
 @click.argument("pools", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
 @click.option("-p", "--path", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -96,6 +101,7 @@ def rules_options(command):
 @click.option("--version-id", is_flag=False, flag_value="__now__", default=None, metavar="[V]",
               help="Tag names with V; without a value, with the current UTC time.")
 @rules_options
+@param_option
 @click.option("--dry-run", is_flag=True, help="Generate, but write nothing.")
 @click.option("-d", "--delimiter", default="|", show_default=True, help="Pool column delimiter.")
 @click.option("--pool-format", default="ascii", show_default=True,
@@ -127,7 +133,7 @@ def rules_options(command):
               help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
 @click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")
 def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_paths,
-             ignore_default, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
+             ignore_default, rule_params, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
              no_finalize, merge, save_orphans, true_orphans, into, fail_fast, engine, master):
     """Generate the associations of POOLS, as jwst's asn_generate does.
 
@@ -169,6 +175,7 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
         version_id=True if version_id == "__now__" else version_id,
         rules=rule_paths,
         ignore_default=ignore_default,
+        params=dict(rule_params),
         finalize_=not no_finalize,
         merge=merge,
         debug=debug,
@@ -249,7 +256,7 @@ def _generation_options(command):
 
 
 def _generate(pool, ids, discover, all_candidates, rule_paths, ignore_default, delimiter,
-              pool_format):
+              pool_format, rule_params=()):
     """Run api.generate with the options of `_generation_options`."""
     from asnsql import api
 
@@ -264,6 +271,7 @@ def _generate(pool, ids, discover, all_candidates, rule_paths, ignore_default, d
         ignore_default=ignore_default,
         delimiter=delimiter,
         pool_format=pool_format,
+        params=dict(rule_params),
     )
 
 
@@ -323,6 +331,7 @@ def sql_command(pool, query, fmt, params, db, **generation):
 @click.argument("filename")
 @click.option("--rule", "only", multiple=True, metavar="NAME",
               help="Tell only about this rule (repeatable).")
+@param_option
 @_generation_options
 def explain_command(pool, filename, only, **generation):
     """Say what became of exposure FILENAME of POOL, rule by rule.
@@ -338,9 +347,12 @@ def explain_command(pool, filename, only, **generation):
         asnsql explain fixtures/pools/pool_002_image_miri.csv jw_00001_uncal.fits
         asnsql explain fixtures/pools/pool_006_spec_nirspec.csv jw_00001_uncal.fits --rule Asn_Lv2Image
     """
+    from asnsql.engine import sandbox
     from asnsql.explain import explain, render
 
     result = _generate(pool, **generation)
+    # explain re-runs parts of the rules' SQL: on a sandboxed connection too.
+    sandbox(result.con)
     click.echo(render(explain(result, filename, rules=only)))
 
 

@@ -58,7 +58,8 @@ def read_pools(paths, *, delimiter: str = "|"):
 
 def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_COLUMN,
               rules=(), ignore_default: bool = False, threads: int | None = None,
-              con: duckdb.DuckDBPyConnection | None = None, **options):
+              con: duckdb.DuckDBPyConnection | None = None, sandbox: bool | None = None,
+              **options):
     """Generate the associations of every pool in ``batch`` in one pass.
 
     Parameters
@@ -73,9 +74,14 @@ def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_CO
         DuckDB threads (1 inside a cluster task that has one core).
     con : duckdb.DuckDBPyConnection, optional
         Where to run (a new in-memory database by default).
+    sandbox : bool, optional
+        Lock the connection against files, network and settings once the
+        batch is loaded, before any rule SQL runs (:func:`asnsql.engine.sandbox`;
+        it cannot be undone). By default: yes on the connection made here,
+        no on a ``con`` passed in (pass True to lock it too).
     **options
         The other options of :func:`asnsql.generate` (``discover``, ``ids``,
-        ``version_id``, ``merge``, ...).
+        ``version_id``, ``merge``, ``params``, ...).
 
     Returns
     -------
@@ -85,12 +91,14 @@ def associate(batch, *, pool_column: str = POOL_COLUMN, row_column: str = ROW_CO
         text, byte-identical to the file), error (NULL). A pool that failed
         gives one row with its one-line error and nothing else.
     """
+    if sandbox is None:
+        sandbox = con is None
     con = con if con is not None else duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     rule_list = load_rules(rules, include_default=not ignore_default)
     infos, errors = load_batch(con, batch, pool_column=pool_column, row_column=row_column)
-    generate_loaded(con, infos, errors, rule_list, **options)
+    generate_loaded(con, infos, errors, rule_list, sandbox=sandbox, **options)
     failed = con.execute("SELECT _pool, asn_pool FROM batch_pools").fetchall()
     failed = sorted((name, errors[index]) for index, name in failed if index in errors)
     return con.sql(

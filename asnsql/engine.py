@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import duckdb
 
 from asnsql.assemble import SUFFIX_PATTERN
+from asnsql.errors import RuleError
 from asnsql.registry import Rule
 from asnsql.sqlfiles import read_sql, sql_root
 
@@ -52,6 +53,48 @@ class Mode:
     candidates: bool = True
     discover: bool = True
     ids: tuple[str, ...] | None = None
+
+
+def sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    """Lock ``con`` down for rule SQL: no external access, configuration locked.
+
+    Once set, neither can be undone on that database (cursors included): no
+    file, URL or extension can be read or written, and no ``SET`` or
+    ``ATTACH`` lifts it. Call it after the pool is loaded and before any
+    rule or shape runs. Calling it again is harmless.
+    """
+    (locked,) = con.execute("SELECT current_setting('lock_configuration')").fetchone()
+    if locked:
+        (external,) = con.execute("SELECT current_setting('enable_external_access')").fetchone()
+        if external:
+            raise RuntimeError("connection is locked with external access on; cannot sandbox it")
+        return
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def is_sandboxed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` has external access off and its configuration locked."""
+    return con.execute(
+        "SELECT NOT current_setting('enable_external_access')"
+        " AND current_setting('lock_configuration')"
+    ).fetchone()[0]
+
+
+def _one_line(err: Exception) -> str:
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return (lines[0] if lines else type(err).__name__)[:300]
+
+
+def rule_params(rules: list[Rule], params: dict | None) -> dict:
+    """The values of every parameter the rules declare; a missing one is a RuleError."""
+    params = dict(params or {})
+    for rule in rules:
+        for name in rule.params:
+            if name not in params:
+                raise RuleError(f"{rule.path}: rule {rule.name} declares parameter {name!r},"
+                                f" which the run does not give (-P {name} VALUE)")
+    return params
 
 
 def install_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -171,7 +214,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     Members land in ``rule_members``; ``rule_rows`` keeps every rule's rows
     (with ``rule_rank``) for inspection.
     """
-    params = params or {}
+    params = rule_params(rules, params)
     # Shapes whose last steps the reference takes only when finalising
     # (splitting nod sets, WFSS catalog members) read this.
     con.execute("CREATE OR REPLACE TEMP TABLE generation AS SELECT $f AS finalize", {"f": finalize})
@@ -195,40 +238,72 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     for shape, ranks in by_shape.items():
         # Every rule of the shape in one statement: DuckDB plans and runs
         # them together instead of paying a statement's overhead per rule.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE rule_rows AS "
-            + " UNION ALL BY NAME ".join(
-                f"SELECT * REPLACE (run_id + {rank * RULE_STRIDE} AS run_id), "
-                f"{rank} AS rule_rank FROM (\n{rules[rank].sql}\n)"
-                for rank in ranks
-            ),
-            {name: params[name] for rank in ranks for name in rules[rank].params},
-        )
-        # The passes, numbered as in rule_rows, for shapes that need a pass's
-        # candidate type.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT"
-            f" r.run_id + k.rank * {RULE_STRIDE} AS run_id, r.registry, r.cand_id, r.cand_type"
-            " FROM runs AS r CROSS JOIN (SELECT unnest($ranks) AS rank) AS k",
-            {"ranks": ranks},
-        )
-        columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
+        try:
+            _build_rule_rows(con, rules, ranks, params)
+        except duckdb.Error as err:
+            # Only on failure: each rule alone, to name the file at fault.
+            for rank in ranks:
+                try:
+                    _build_rule_rows(con, rules, [rank], params)
+                except duckdb.Error as alone:
+                    raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed:"
+                                    f" {_one_line(alone)}") from None
+            raise RuleError(f"rules of shape {shape} failed together: {_one_line(err)}") from None
+        try:
+            _run_shape(con, shape, ranks)
+        except duckdb.Error as err:
+            for rank in ranks:
+                try:
+                    _build_rule_rows(con, rules, [rank], params)
+                    _run_shape(con, shape, [rank], into="rule_members_probe")
+                except duckdb.Error as alone:
+                    raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed in"
+                                    f" shape {shape}: {_one_line(alone)}") from None
+            raise RuleError(f"shape {shape} failed: {_one_line(err)}") from None
 
-        def col(name):
-            return f"r.{name}" if name in columns else "NULL"
 
-        con.execute(
-            f"""
-            INSERT INTO rule_members
-            SELECT
-                n.rule, n.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
-                m._row, m.exptype, m.expname, m.member_order, {col('program')},
-                {col('target')}, {col('instrument')}, {col('opt_elem')},
-                {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')},
-                {col('name_parts')}
-            FROM ({read_sql(f"shapes/{shape}.sql")}) AS m
-            JOIN rule_names AS n ON n.rule_rank = m.run_id // {RULE_STRIDE}
-            -- Members that are not pool rows (_row NULL) keep no rule columns.
-            LEFT JOIN rule_rows AS r ON r.run_id = m.run_id AND r._row = m._row
-            """
-        )
+def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> None:
+    """``rule_rows``: the rows of the rules ``ranks`` (of one shape), one statement."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rule_rows AS "
+        + " UNION ALL BY NAME ".join(
+            f"SELECT * REPLACE (run_id + {rank * RULE_STRIDE} AS run_id), "
+            f"{rank} AS rule_rank FROM (\n{rules[rank].sql}\n)"
+            for rank in ranks
+        ),
+        {name: params[name] for rank in ranks for name in rules[rank].params},
+    )
+
+
+def _run_shape(con, shape: str, ranks: list[int], into: str = "rule_members") -> None:
+    """Run a built-in shape over ``rule_rows``; its members go ``into`` a table."""
+    # The passes, numbered as in rule_rows, for shapes that need a pass's
+    # candidate type.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT"
+        f" r.run_id + k.rank * {RULE_STRIDE} AS run_id, r.registry, r.cand_id, r.cand_type"
+        " FROM runs AS r CROSS JOIN (SELECT unnest($ranks) AS rank) AS k",
+        {"ranks": ranks},
+    )
+    columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
+
+    def col(name):
+        return f"r.{name}" if name in columns else "NULL"
+
+    if into != "rule_members":
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {into} AS FROM rule_members LIMIT 0")
+    con.execute(
+        f"""
+        INSERT INTO {into}
+        SELECT
+            n.rule, n.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
+            m._row, m.exptype, m.expname, m.member_order, {col('program')},
+            {col('target')}, {col('instrument')}, {col('opt_elem')},
+            {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')},
+            {col('name_parts')}
+        FROM ({read_sql(f"shapes/{shape}.sql")}) AS m
+        JOIN rule_names AS n ON n.rule_rank = m.run_id // {RULE_STRIDE}
+        -- Members that are not pool rows (_row NULL) keep no rule columns.
+        LEFT JOIN rule_rows AS r ON r.run_id = m.run_id AND r._row = m._row
+        """
+    )

@@ -11,7 +11,6 @@ where a product name repeats, so it runs over those few associations alone.
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass
 

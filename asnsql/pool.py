@@ -22,7 +22,6 @@ import math
 import numbers
 import os
 import re
-import shutil
 import stat
 import sys
 import tempfile

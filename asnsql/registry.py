@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,72 @@ from asnsql.sqlfiles import sql_root
 RULE_VIEWS = frozenset({"items"})
 
 HEADER_KEYS = {"name", "asn_type", "level", "shape", "purpose"}
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _identifier(value) -> bool:
+    return isinstance(value, str) and _IDENTIFIER.fullmatch(value) is not None
+
+
+def _text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _texts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _identifiers(value) -> bool:
+    return isinstance(value, list) and all(_identifier(v) for v in value)
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# Every key a rule header may hold: key -> (test, what the value must be).
+HEADER_SCHEMA = {
+    "name": (_identifier, "an identifier string (letters, digits, _)"),
+    "asn_type": (lambda v: isinstance(v, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", v) is not None,
+                 "a string of lowercase letters, digits, - and _"),
+    "level": (lambda v: v in (2, 3) and not isinstance(v, bool), "2 or 3"),
+    "shape": (_identifier, "the name of a built-in shape"),
+    "purpose": (_text, "a string"),
+    "params": (_identifiers, "a list of parameter names"),
+    "product_name": (_text, "a string"),
+    "groups_on": (_text, "a string"),
+    "excludes": (_text, "a string"),
+    "attaches": (_text, "a string"),
+    "validity": (_text, "a string"),
+    "candidates": (lambda v: v == "any", '"any"'),
+    "finalize": (lambda v: v == "nod_backgrounds", '"nod_backgrounds"'),
+    "valid_requires": (_texts, "a list of strings"),
+    "valid_candidate_types": (_texts, "a list of strings"),
+    "invalid_candidate_types": (_texts, "a list of strings"),
+    "valid_min_members": (_count, "a whole number >= 0"),
+}
+
+# Functions a rule may not call even where sqlglot sees them: they reach
+# files, settings or the environment. DuckDB's sandbox (external access off,
+# configuration locked) is the real wall; this names the culprit early.
+DENIED_FUNCTIONS = frozenset({
+    "getenv", "glob", "query", "query_table", "current_setting", "read_text", "read_blob",
+    "copy", "load", "install",
+})
+DENIED_PREFIXES = ("read_", "parquet_", "sniff_", "duckdb_", "pragma_", "sqlite_", "iceberg_",
+                   "delta_", "postgres_", "mysql_", "json_execute", "arrow_scan")
+
+
+def check_header(header: dict, path: Path) -> None:
+    """Refuse a rule header key we do not know, or a value of the wrong type."""
+    for key, value in header.items():
+        if key not in HEADER_SCHEMA:
+            raise RuleError(f"{path}: unknown header key {key!r}; known: "
+                            + ", ".join(sorted(HEADER_SCHEMA)))
+        test, wanted = HEADER_SCHEMA[key]
+        if not test(value):
+            raise RuleError(f"{path}: header {key} = {value!r} must be {wanted}")
 
 
 @dataclass(frozen=True)
@@ -89,19 +156,20 @@ def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> tupl
     import sqlglot  # only when a rule is not in the check cache
     from sqlglot import exp
 
+    from sqlglot.optimizer.scope import traverse_scope
+
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
-    except sqlglot.errors.ParseError as err:
-        first = str(err).splitlines()[0]
+        if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+            raise RuleError(f"{path}: must hold exactly one SELECT query")
+        query = statements[0]
+        scopes = traverse_scope(query)
+    except sqlglot.errors.SqlglotError as err:
+        first = (str(err).splitlines() or [type(err).__name__])[0][:200]
         raise RuleError(f"{path}: not DuckDB SQL: {first}") from None
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
-        raise RuleError(f"{path}: must hold exactly one SELECT query")
-    query = statements[0]
-    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
-    tables = {t.name for t in query.find_all(exp.Table)} - cte_names
-    foreign = sorted(tables - RULE_VIEWS)
-    if foreign:
-        raise RuleError(f"{path}: reads {', '.join(foreign)}; rules may read only items")
+    except RecursionError:
+        raise RuleError(f"{path}: not DuckDB SQL: nested too deeply") from None
+    _check_sources(query, scopes, path)
     used = {p.name for p in query.find_all(exp.Placeholder) if p.name}
     used |= {p.this.name for p in query.find_all(exp.Parameter) if p.this is not None}
     if used != set(params):
@@ -114,6 +182,29 @@ def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> tupl
         raise RuleError(f"{path}: shape {shape} needs columns {', '.join(missing)}")
     aliases = {a.alias for a in query.find_all(exp.Alias)}
     return tuple(sorted({c.name for c in query.find_all(exp.Column)} - aliases))
+
+
+def _check_sources(query, scopes, path: Path) -> None:
+    """Refuse table functions, LATERAL, and every table but ``items`` (CTEs resolved by scope)."""
+    from sqlglot import exp
+
+    for node in query.find_all(exp.Lateral):
+        raise RuleError(f"{path}: LATERAL {node.this.sql('duckdb')[:60]}: rules may read only items")
+    for table in query.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier):
+            raise RuleError(f"{path}: reads {table.this.sql('duckdb')[:60]}: table functions are"
+                            " not allowed; rules may read only items")
+        if table.args.get("db") or table.args.get("catalog"):
+            raise RuleError(f"{path}: reads {table.sql('duckdb')[:60]}; rules may read only items")
+    for scope in scopes:
+        for name, source in scope.sources.items():
+            # A CTE visible from this scope resolves to its Scope; a Table is a real table.
+            if isinstance(source, exp.Table) and source.name not in RULE_VIEWS:
+                raise RuleError(f"{path}: reads {source.name}; rules may read only items")
+    for func in query.find_all(exp.Func):
+        name = (func.name if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
+        if name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES):
+            raise RuleError(f"{path}: calls {name}(), which rules may not call")
 
 
 def _cache_dir() -> Path:
@@ -147,32 +238,46 @@ def checked_reads(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> 
 
 
 # Bump when check_sql changes what it accepts or returns.
-_CHECK_VERSION = 1
+_CHECK_VERSION = 2
+
+
+def builtin_shapes() -> dict[str, Path]:
+    """The built-in shapes: name -> ``sql/shapes/<name>.sql``."""
+    return {p.stem: p for p in sorted((sql_root() / "shapes").glob("*.sql"))}
+
+
+def shape_file(shape: str, path: Path) -> Path:
+    """The built-in shape of that name; a rule can name no other file."""
+    shapes = builtin_shapes()
+    if not isinstance(shape, str) or shape not in shapes:
+        raise RuleError(f"{path}: unknown shape {shape!r}; known: {', '.join(shapes)}")
+    return shapes[shape]
 
 
 def shape_columns(shape: str, path: Path) -> tuple[str, ...]:
     """The columns a shape (``sql/shapes/<shape>.sql``) needs from a rule's query."""
-    shape_file = sql_root() / "shapes" / f"{shape}.sql"
-    if not shape_file.is_file():
-        known = sorted(p.stem for p in (sql_root() / "shapes").glob("*.sql"))
-        raise RuleError(f"{path}: unknown shape {shape!r}; known: {', '.join(known)}")
-    return tuple(parse_header(shape_file.read_text(), shape_file, required={"needs"})["needs"])
+    shape_file_ = shape_file(shape, path)
+    return tuple(parse_header(shape_file_.read_text(), shape_file_, required={"needs"})["needs"])
 
 
 def load_rule(path: Path) -> Rule:
     """Load and check one rule file."""
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as err:
         raise RuleError(f"{path}: cannot read rule file: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise RuleError(f"{path}: not UTF-8 text (byte {err.start})") from None
     header = parse_header(text, path)
+    check_header(header, path)
+    shape_file(header["shape"], path)
     params = tuple(header.pop("params", ()))
     reads = checked_reads(text, path, header["shape"], params)
     options = {k: v for k, v in header.items() if k not in HEADER_KEYS}
     return Rule(
         name=header["name"],
         asn_type=header["asn_type"],
-        level=int(header["level"]),
+        level=header["level"],
         shape=header["shape"],
         purpose=header["purpose"],
         sql=text,

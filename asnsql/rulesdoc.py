@@ -94,7 +94,39 @@ def render(rules) -> str:
                 "`docs/design.md`).",
                 "",
             ]
-    return "\n".join(out)
+    return "\n".join(out + writing_rules())
+
+
+def writing_rules() -> list[str]:
+    """The section on writing a rule file: its header keys (from the schema) and its limits."""
+    from asnsql.registry import HEADER_KEYS, HEADER_SCHEMA, builtin_shapes
+
+    out = [
+        "## Writing a rule",
+        "",
+        "A rule file (`asnsql generate -r FILE`) is a TOML header in leading `--`",
+        "lines, then one SELECT over `items`. Header keys (any other key is an",
+        "error, and so is a value of another type):",
+        "",
+        "| key | required | value |",
+        "| --- | --- | --- |",
+    ]
+    for key, (_, wanted) in HEADER_SCHEMA.items():
+        out.append(f"| `{key}` | {'yes' if key in HEADER_KEYS else ''} | {wanted} |")
+    out += [
+        "",
+        "Shapes: " + ", ".join(f"`{name}`" for name in builtin_shapes()) + " (by name only).",
+        "",
+        "A rule may read only `items` (and CTEs of its own); table functions",
+        "(`read_csv`, `glob`, `LATERAL ...`), other tables and functions that",
+        "reach files or the environment (`getenv`, `read_blob`, ...) are refused",
+        "when it loads. It runs with DuckDB's external access off and its",
+        "configuration locked. A parameter is declared as `params = [\"name\"]`,",
+        "used as `$name`, given as `-P name VALUE` (or `generate(params=...)`),",
+        "and bound, never pasted. A rule that fails on a pool is named on one line.",
+        "",
+    ]
+    return out
 
 
 @click.command()

@@ -214,6 +214,12 @@ def _driver_options(options: dict) -> dict:
         options["version_id"] = timestamp()
     # Executors run elsewhere (a worker's folder): rule paths must be absolute.
     options["rules"] = [str(Path(p).resolve()) for p in options.get("rules", ())]
+    # Bad rule files and missing parameters are said once, here, not in every task.
+    from asnsql.engine import rule_params
+    from asnsql.registry import load_rules
+
+    rule_params(load_rules(options["rules"], include_default=not options.get("ignore_default")),
+                options.get("params"))
     return options
 
 
