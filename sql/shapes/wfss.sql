@@ -16,7 +16,8 @@
 -- the first science row joins; other science rows create their own. Direct
 -- images (and acquisitions) join every association of their group, those
 -- created after them at the end, as the reference re-offers them; other
--- rows join the associations existing when they come. An association without a
+-- rows join the associations existing when they come (a group without science
+-- still makes one, never written: see the end). An association without a
 -- direct image is dropped; the direct images leave, and a direct image,
 -- source catalog and segmentation map member (expname and exptype only)
 -- come last.
@@ -149,3 +150,23 @@ SELECT
     row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _row) AS member_order
 FROM members
 WHERE NOT (SELECT finalize FROM generation)
+UNION ALL
+-- A group with direct images (or other rows) but no grism science: the
+-- reference's first row of the group still creates an association, which
+-- the others join. It never has science, so it is never written, but it
+-- takes a sequence number when the run is not finalised.
+SELECT
+    r.run_id,
+    -1 - f._row AS asn_key,
+    f._row AS creator_row,
+    r._row,
+    r.exptype,
+    r.expname,
+    row_number() OVER (PARTITION BY r.run_id, r.group_key ORDER BY r._row) AS member_order
+FROM rule_rows AS r
+JOIN first_row AS f
+    ON f.run_id = r.run_id AND f.group_key IS NOT DISTINCT FROM r.group_key
+WHERE NOT EXISTS (
+    SELECT 1 FROM science AS s
+    WHERE s.run_id = r.run_id AND s.group_key IS NOT DISTINCT FROM r.group_key
+)
