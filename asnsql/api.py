@@ -116,11 +116,12 @@ def generate_loaded(
     sandbox the connections they make.
     """
     rule_params = engine.rule_params(rules, params)
+    needed = engine.required_columns(rules)
     for index, info in enumerate(infos):
         if info is None:
             continue
         try:
-            require_columns(info, engine.REQUIRED_COLUMNS)
+            require_columns(info, needed)
         except PoolError as err:
             errors[index], infos[index] = str(err), None
     dropped = sorted(errors)

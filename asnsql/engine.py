@@ -45,6 +45,18 @@ ITEM_INPUTS = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg", "tsovis
 # Keywords the pool itself must have: without them no association can be named.
 REQUIRED_COLUMNS = ("filename", "asn_candidate")
 
+# Keywords without which the reference writes nothing (PROGRAM, INSTRUME) or
+# crashes (EXP_TYPE, TARGETID), where a rule reads them: a pool lacking one
+# is refused, naming it, rather than silently giving no or fewer files.
+KEY_COLUMNS = ("exp_type", "instrume", "program", "targetid")
+
+
+def required_columns(rules) -> tuple[str, ...]:
+    """The columns a pool must have for ``rules``: the two every association needs,
+    and each key column a rule reads."""
+    read = set(keywords_read(rules))
+    return REQUIRED_COLUMNS + tuple(c for c in KEY_COLUMNS if c in read)
+
 
 @dataclass(frozen=True)
 class Mode:

@@ -68,11 +68,11 @@ def test_candidate_rows_are_chosen_by_substring(tmp_path):
     """
     pool = tmp_path / "p.csv"
     pool.write_text(
-        "FILENAME|ASN_CANDIDATE\n"
-        "a.fits|[('o001', 'observation')]\n"
-        "b.fits|[('o0011', 'observation')]\n"
-        "c.fits|[('c1000', 'mosaic')]\n"
-        "d.fits|o001 written by hand\n"
+        "FILENAME|PROGRAM|INSTRUME|EXP_TYPE|TARGETID|ASN_CANDIDATE\n"
+        "a.fits|1|miri|mir_image|1|[('o001', 'observation')]\n"
+        "b.fits|1|miri|mir_image|1|[('o0011', 'observation')]\n"
+        "c.fits|1|miri|mir_image|1|[('c1000', 'mosaic')]\n"
+        "d.fits|1|miri|mir_image|1|o001 written by hand\n"
     )
     result = asnsql.generate(pool, all_candidates=True)
     seen = result.con.execute(
@@ -87,9 +87,9 @@ def test_candidate_rows_are_chosen_by_substring(tmp_path):
 def test_ids_made_of_punctuation_use_the_plain_test(tmp_path):
     pool = tmp_path / "p.csv"
     pool.write_text(
-        "FILENAME|ASN_CANDIDATE\n"
-        "a.fits|[('o001', 'observation'), (' ', 'background')]\n"
-        "b.fits|[('o002', 'observation')]\n"
+        "FILENAME|PROGRAM|INSTRUME|EXP_TYPE|TARGETID|ASN_CANDIDATE\n"
+        "a.fits|1|miri|mir_image|1|[('o001', 'observation'), (' ', 'background')]\n"
+        "b.fits|1|miri|mir_image|1|[('o002', 'observation')]\n"
     )
     result = asnsql.generate(pool, ids=[" "])
     # ' ' occurs in both cells, between the quoted words.
@@ -152,7 +152,8 @@ def test_core_keeps_each_pools_own_columns(tmp_path):
 
 def test_core_names_a_pool_it_cannot_generate():
     batch = pa.table({"asn_pool": ["x.csv", "y.csv"], "pool_row": [0, 0],
-                      "filename": ["a.fits", None], "asn_candidate": ["[('o001', 'observation')]", None]})
+                      "filename": ["a.fits", None], "asn_candidate": ["[('o001', 'observation')]", None],
+                      **{key: ["1", "1"] for key in ("program", "instrume", "exp_type", "targetid")}})
     rows = core.associate(batch).to_pylist()
     assert [r for r in rows if r["error"]] == [{
         "asn_pool": "y.csv", "file_name": None, "asn_type": None, "asn_rule": None,

@@ -107,7 +107,8 @@ def test_pool_without_candidates_column(tmp_path):
     result = run("generate", pool, "-p", tmp_path / "out")
     assert result.exit_code != 0
     assert result.output == (
-        "Error: p.csv: pool has no column(s) 'asn_candidate' needed by the rules\n"
+        "Error: p.csv: pool has no column(s) 'asn_candidate', 'instrume', 'program', 'targetid'"
+        " needed by the rules\n"
     )
     assert not (tmp_path / "out").exists()
 

@@ -1,6 +1,5 @@
 """Rule files: every built-in rule loads and documents itself; bad rules are refused."""
 
-from pathlib import Path
 
 import pytest
 
