@@ -4,19 +4,23 @@
 -- shape = "slit_nod"
 -- purpose = "Calibrate each MIRI LRS slit exposure of an along-slit nod, the nods at the other position as background."
 -- groups_on = "program; TSO visit as it is"
--- excludes = "background candidates; slit exposures without along-slit nod pattern or nod position"
+-- excludes = "slit exposures without along-slit nod pattern or nod position; in background candidates every join (each science nod and confirmation alone: never written, but numbered)"
 -- attaches = "nods at another position (as `background`); target-acquisition confirmations of the pass"
 SELECT
     run_id,
     _row,
     CASE
+        WHEN exp_type = 'mir_taconfirm' AND cand_type = 'background' THEN 'science'
         WHEN exp_type = 'mir_taconfirm' THEN 'ta'
         WHEN exptype = 'science' THEN 'science'
         ELSE 'nod'
     END AS role,
     exptype,
     stage2_expname(filename, item_ints) AS expname,
-    [program, tsovisit] AS group_key,
+    CASE
+        WHEN cand_type = 'background' THEN [program, tsovisit, _row::VARCHAR]
+        ELSE [program, tsovisit]
+    END AS group_key,
     patt_num AS patt
 FROM (
     SELECT
@@ -25,7 +29,6 @@ FROM (
     FROM items
 )
 WHERE program IS NOT NULL
-    AND cand_type <> 'background'
     AND (
         exp_type = 'mir_taconfirm'
         OR (exp_type = 'mir_lrs-fixedslit' AND patttype = 'along-slit-nod' AND patt_num IS NOT NULL)

@@ -57,7 +57,9 @@ confirmed AS (
         s._row,
         coalesce(
             o.confirm_row,
-            (SELECT min(c._row) FROM lrs AS c WHERE c.run_id = s.run_id AND c.is_confirm AND c._row > s._row)
+            (SELECT min(c._row) FROM lrs AS c WHERE c.run_id = s.run_id AND c.is_confirm AND c._row > s._row),
+            -- else the first taken before it, offered again at the pass's end
+            (SELECT min(c._row) FROM lrs AS c WHERE c.run_id = s.run_id AND c.is_confirm AND c._row < s._row)
         ) AS confirm_row,
         -- An opener pins the optics its association's backgrounds must share.
         CASE
@@ -82,11 +84,30 @@ confirmed AS (
         ON t.run_id = o.run_id
         AND t._row = o.confirm_row
     WHERE s.exptype = 'science' AND NOT s.is_confirm
+),
+lone AS (
+    -- A confirmation image no association takes as it comes makes one of
+    -- its own: never written (no science), but numbered.
+    SELECT c.run_id, c._row
+    FROM lrs AS c
+    WHERE c.is_confirm
+        AND NOT EXISTS (
+            SELECT 1 FROM opener AS o
+            WHERE o.run_id = c.run_id AND o.confirm_row = c._row AND o.science_row IS NOT NULL
+        )
+        AND NOT EXISTS (
+            SELECT 1 FROM confirmed AS s
+            WHERE s.run_id = c.run_id AND s.confirm_row = c._row AND s._row < c._row
+        )
 )
 SELECT
     l.run_id,
     l._row,
-    CASE WHEN l.exptype = 'science' AND NOT l.is_confirm THEN 'science' ELSE 'attach' END AS role,
+    CASE
+        WHEN l.exptype = 'science' AND NOT l.is_confirm THEN 'science'
+        WHEN n._row IS NOT NULL THEN 'both'
+        ELSE 'attach'
+    END AS role,
     l.exptype,
     stage2_expname(l.filename, l.item_ints) AS expname,
     [l.program] AS group_key,
@@ -108,3 +129,4 @@ SELECT
     NULL AS dither
 FROM lrs AS l
 LEFT JOIN confirmed AS c USING (run_id, _row)
+LEFT JOIN lone AS n USING (run_id, _row)
