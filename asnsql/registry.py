@@ -42,6 +42,20 @@ def _identifiers(value) -> bool:
     return isinstance(value, list) and all(_identifier(v) for v in value)
 
 
+def _template(value) -> bool:
+    """A product name template: text and plain ``{name}`` fields, nothing Python could evaluate."""
+    import string
+
+    if not _text(value):
+        return False
+    try:
+        fields = list(string.Formatter().parse(value))
+    except ValueError:
+        return False
+    return all(name is None or (_identifier(name) and not spec and conv is None)
+               for _lit, name, spec, conv in fields)
+
+
 def _count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -55,7 +69,8 @@ HEADER_SCHEMA = {
     "shape": (_identifier, "the name of a built-in shape"),
     "purpose": (_text, "a string"),
     "params": (_identifiers, "a list of parameter names"),
-    "product_name": (_text, "a string"),
+    "product_name": (lambda v: _template(v), "a string of {name} fields (no attributes, "
+                     "indexes, conversions or format specs)"),
     "groups_on": (_text, "a string"),
     "excludes": (_text, "a string"),
     "attaches": (_text, "a string"),

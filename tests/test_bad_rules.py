@@ -160,6 +160,13 @@ def test_header_extra_key_wrong_type(tmp_path):
                  names=["valid_min_members"])
 
 
+@pytest.mark.parametrize("template", ["{program.__class__}", "{program[0]}", "{program!r}",
+                                      "{program:>99}", "jw{"])
+def test_product_name_template_evaluates_nothing(tmp_path, template):
+    refuses_rule(tmp_path, HEADER + f'-- product_name = "{template}"\n' + GOOD_BODY,
+                 names=["product_name"])
+
+
 def test_not_utf8(tmp_path):
     refuses_rule(tmp_path, (HEADER + GOOD_BODY).encode() + b"-- \xff\xfe caf\xe9\n",
                  names=["UTF-8"])
