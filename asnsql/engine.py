@@ -16,26 +16,36 @@ Views (all on the caller's DuckDB connection):
     ``item_candidate`` text a member records and four derived columns:
     ``item_exptype`` (member type), ``item_exptype2`` (Stage 2 member type),
     ``item_is_tso`` and ``item_ints`` (processed per integration).
+``stage3_items``, ``stage3_aux_items``
+    The stage bases: ``items`` with what every Stage 3 rule shares (target,
+    slit key, naming columns, the member's file), see ``sql/bases/``.
 ``rule_members``
     For each rule, pass and association, its members in order.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
 
 from asnsql.assemble import SUFFIX_PATTERN
 from asnsql.errors import RuleError
-from asnsql.registry import Rule
-from asnsql.sqlfiles import read_sql, sql_root
+from asnsql.registry import Rule, parse_header, shape_file
+from asnsql.sqlfiles import base_files, read_sql, sql_root
 
 # Columns of ``items`` that are not pool keywords.
 DERIVED_COLUMNS = frozenset({
     "run_id", "registry", "cand_id", "cand_type", "_pool", "_row", "item_candidate",
     "filename", "raw_program", "raw_targetid", "raw_exposerr",
     "item_exptype", "item_exptype2", "item_is_tso", "item_ints",
+})
+
+# Columns the stage bases (``sql/bases/``) add to ``items``.
+BASE_COLUMNS = frozenset({
+    "exptype", "expname", "target", "science_target", "slit_key", "instrument", "opt_elem", "opt_elem2",
+    "slit", "acq_key",
 })
 
 # Keywords ``items`` derives its per-exposure columns from; always present.
@@ -123,7 +133,7 @@ def keywords_read(rules: list[Rule]) -> list[str]:
     names = set()
     for rule in rules:
         names |= set(rule.reads)
-    return sorted(names - DERIVED_COLUMNS - {"registry", "role", "exptype", "expname"})
+    return sorted(names - DERIVED_COLUMNS - BASE_COLUMNS - {"registry", "role"})
 
 
 def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> None:
@@ -214,6 +224,25 @@ def build_items(con) -> None:
     con.execute(read_sql("pool/items.sql"))
 
 
+
+def build_bases(con, rules: list[Rule]) -> None:
+    """Create the stage bases (``stage3_items``, ...) that ``rules`` or their
+    shapes read: what every rule of a stage shares, computed once over
+    ``items`` so that a rule holds only its own conditions and keys. See
+    ``sql/bases/``."""
+    files = base_files()
+    texts = [rule.sql for rule in rules]
+    texts += [path.read_text() for path in {shape_file(r.shape, r.path) for r in rules}]
+    wanted = []
+    for name in reversed(files):  # a later base may read an earlier one
+        if any(re.search(rf"\b{name}\b", text) for text in texts):
+            wanted.append(name)
+            texts.append(files[name].read_text())
+    for name in files:
+        if name in wanted:
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS\n{files[name].read_text()}")
+
+
 # Rows of different rules share one shape run: the rule's rank is folded into
 # `run_id` (rank * RULE_STRIDE + pass), so a shape's partitions by `run_id`
 # keep rules apart without knowing about them.
@@ -227,6 +256,8 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     (with ``rule_rank``) for inspection.
     """
     params = rule_params(rules, params)
+    if rules:
+        build_bases(con, rules)
     # Shapes whose last steps the reference takes only when finalising
     # (splitting nod sets, WFSS catalog members) read this.
     con.execute("CREATE OR REPLACE TEMP TABLE generation AS SELECT $f AS finalize", {"f": finalize})
@@ -275,16 +306,33 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
 
 
 def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> None:
-    """``rule_rows``: the rows of the rules ``ranks`` (of one shape), one statement."""
+    """``rule_rows``: the rows of the rules ``ranks`` (of one shape), one statement.
+
+    A shape that lists the ``optional`` columns it reads keeps only those and
+    its ``needs`` (a rule over a stage base selects all of the base).
+    """
+    header = shape_header(rules[ranks[0]])
+    if "optional" in header:
+        names = [n for n in [*header["needs"], *header["optional"]] if n != "run_id"]
+        listed = ", ".join("'" + n.replace("'", "''") + "'" for n in names)
+        columns = f"COLUMNS(lambda c: list_contains([{listed}], c))"
+    else:
+        columns = "* EXCLUDE (run_id)"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rule_rows AS "
         + " UNION ALL BY NAME ".join(
-            f"SELECT * REPLACE (run_id + {rank * RULE_STRIDE} AS run_id), "
+            f"SELECT run_id + {rank * RULE_STRIDE} AS run_id, {columns}, "
             f"{rank} AS rule_rank FROM (\n{rules[rank].sql}\n)"
             for rank in ranks
         ),
         {name: params[name] for rank in ranks for name in rules[rank].params},
     )
+
+
+def shape_header(rule: Rule) -> dict:
+    """The header of a rule's shape file (``needs``, and ``optional`` where given)."""
+    path = shape_file(rule.shape, rule.path)
+    return parse_header(path.read_text(), path, required={"needs"})
 
 
 def _run_shape(con, shape: str, ranks: list[int], into: str = "rule_members") -> None:
@@ -293,7 +341,8 @@ def _run_shape(con, shape: str, ranks: list[int], into: str = "rule_members") ->
     # candidate type.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT"
-        f" r.run_id + k.rank * {RULE_STRIDE} AS run_id, r.registry, r.cand_id, r.cand_type"
+        f" r.run_id + k.rank * {RULE_STRIDE} AS run_id, r.run_id AS pass_id, r.registry,"
+        " r.cand_id, r.cand_type"
         " FROM runs AS r CROSS JOIN (SELECT unnest($ranks) AS rank) AS k",
         {"ranks": ranks},
     )

@@ -14,6 +14,7 @@ finalising steps (validity, duplicate pruning) are the reason, and
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,11 @@ from asnsql.errors import AsnsqlError
 from asnsql.explore import one_line
 from asnsql.fates import Fates
 from asnsql.phrases import describe_values, words
+from asnsql.sqlfiles import base_files
+
+# Why a target acquisition that no rule condition speaks of is in no association.
+ACQ_REASON = ("a target acquisition joins only associations whose science shares its"
+              " observation, and none did")
 
 # The exposure's rows of `items`, made once per explained exposure.
 _ITEMS = "asnsql_explain_items"
@@ -222,6 +228,7 @@ class RuleCheck:
         if rule.params:
             self.error = "it takes parameters, so its conditions cannot be checked alone"
             return
+        tree = _expand_bases(tree)
         for select in _row_selects(tree):
             if select.args.get("where") is not None:
                 self.stages.append(_Stage(self, tree, select))
@@ -245,6 +252,14 @@ class RuleCheck:
         result = {}
         alive = list(run_ids)
         met = 0
+        if self.rule.shape == "group" and row is not None and _has_table(con, "stage3_items"):
+            # The shape, not the rule's conditions, places target acquisitions.
+            acquisitions = {r for (r,) in con.execute(
+                "SELECT DISTINCT run_id FROM stage3_items"
+                " WHERE _row = $r AND exptype = 'target_acquisition'", {"r": row}).fetchall()}
+            for run in [run for run in alive if run in acquisitions]:
+                result[run] = (ACQ_REASON, "", "", sum(len(s.terms) for s in self.stages))
+            alive = [run for run in alive if run not in result]
         for stage in self.stages:
             failures = stage.first_failures(con, alive, row)
             for run, (reason, detail, where, index) in failures.items():
@@ -276,23 +291,23 @@ class RuleCheck:
         role, exptype = row.get("role"), row.get("exptype")
         hint = {
             "attach": "it attaches only to science exposures with the same keys, and none took it",
-            "acq": "a target acquisition joins only associations whose science shares its "
-                   "observation, and none did",
         }.get(role, f"the rule's {self.rule.shape!r} shape put it in no association")
-        return f"meets every condition (role {role}, exptype {exptype}), but {hint}"
+        said = f"role {role}, exptype {exptype}" if role else f"exptype {exptype}"
+        return f"meets every condition ({said}), but {hint}"
 
-    def comment_for(self, line: int | None) -> str | None:
-        """The rule file's own comment for a condition starting on ``line``."""
-        if line is None or not 0 < line <= len(self.lines):
+    def comment_for(self, line: int | None, path=None) -> str | None:
+        """The comment for a condition starting on ``line`` of the rule file (or ``path``)."""
+        lines = self.lines if path is None else _file_lines(path)
+        if line is None or not 0 < line <= len(lines):
             return None
         above = []
         index = line - 2
-        while index >= 0 and self.lines[index].strip().startswith("--"):
-            above.insert(0, self.lines[index].strip()[2:].strip())
+        while index >= 0 and lines[index].strip().startswith("--"):
+            above.insert(0, lines[index].strip()[2:].strip())
             index -= 1
         if above and index >= 0:  # never the header block at the top of the file
             return " ".join(above)
-        code = re.sub(r"'(?:[^']|'')*'", "''", self.lines[line - 1])
+        code = re.sub(r"'(?:[^']|'')*'", "''", lines[line - 1])
         if "--" in code:
             return code.split("--", 1)[1].strip() or None
         return None
@@ -319,6 +334,12 @@ class _Stage:
             for names in plain
         ]
         self.tree, self.select = tree, select
+        # A stage base's own conditions are said in its file's words.
+        self.source = select.meta.get("asnsql_file")
+        source = select.args.get("from_") or select.args.get("from")
+        inner = source.this if source is not None else None
+        self.derived_from = (inner.this.meta.get("asnsql_file")
+                             if isinstance(inner, exp.Subquery) else None)
         # Most informative first: all passes at once, with the inputs of derived columns.
         self.variants = [(columns, per_run) for per_run in (False, True) for columns in (full, plain)]
         self.built: dict[int, tuple] = {}
@@ -399,7 +420,8 @@ class _Stage:
 
     def _judge(self, rows, values, columns):
         """The first term no row makes true: (reason, values, where, index); None if all hold."""
-        name = self.check.rule.path.name
+        source = self.source
+        name = source.name if source else self.check.rule.path.name
         if not rows:
             return "no row of this exposure reaches this part of the rule", "", name, 0
         n = len(self.terms)
@@ -410,14 +432,45 @@ class _Stage:
                 line = _first_line(term)
                 bare = term.this if isinstance(term, exp.Paren) else term
                 where = f"{name}:{line}" if line else name
-                where += "".join(f"; {col} from line {at}"
+                lead = f"{self.derived_from.name}:" if self.derived_from else "line "
+                where += "".join(f"; {col} from {lead}{at}"
                                  for col, at in self.derived_lines[i].items() if at)
-                self.said[i] = ("not met: " + (self.check.comment_for(line) or words(bare)), where)
+                said = self.check.comment_for(line, source) or words(bare)
+                self.said[i] = ("not met: " + said, where)
             text, where = self.said[i]
             got = dict(zip(values, rows[0][n:], strict=True))
             detail = describe_values({v: got[v] for v in columns[i]})
             return text, detail, where, i
         return None
+
+
+def _expand_bases(tree: exp.Expression) -> exp.Expression:
+    """Put each stage base a query reads in its place, as the subquery that
+    defines it (``sql/bases/``): its conditions are then terms like the rule's."""
+    files = base_files()
+    for table in list(tree.find_all(exp.Table)):
+        if table.name in files and not table.args.get("db"):
+            base = sqlglot.parse_one(_file_text(files[table.name]), dialect="duckdb")
+            for node in base.walk():
+                if isinstance(node, exp.Select):
+                    node.meta["asnsql_file"] = files[table.name]
+            base = _expand_bases(base)
+            table.replace(base.subquery(table.alias or table.name))
+    return tree
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n",
+                            {"n": name}).fetchone()[0])
+
+
+@functools.cache
+def _file_text(path) -> str:
+    return path.read_text()
+
+
+def _file_lines(path) -> list[str]:
+    return _file_text(path).splitlines()
 
 
 def _row_local(select: exp.Select) -> bool:

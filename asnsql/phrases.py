@@ -23,21 +23,31 @@ LIST_PHRASES = {
     "image2_science_exp_types": "a Stage 2 imaging science type",
     "image2_nonscience_exp_types": "a Stage 2 non-science imaging type (focus, target acquisition, ...)",
     "spec2_science_exp_types": "a Stage 2 spectroscopic science type",
-    "acq_exp_types": "a target acquisition type",
-    "tso_exp_types": "an always time-series type",
-    "level2b_exp_types": "a type calibrated to Stage 2b (cal)",
 }
 
 # Boolean macros: (what it means, what NOT it means).
 MACRO_PHRASES = {
-    "is_tso": ("a time-series (TSO) exposure", "not a time-series (TSO) exposure"),
     "is_wfsc": ("a wavefront-sensing and control visit", "not a wavefront-sensing and control visit"),
-    "is_coron_item": ("coronagraphic science", "not coronagraphic science"),
+    "is_direct_image": ("a direct-image candidate's pass", "not a direct-image candidate's pass"),
     "stage2_mode_ok": (
         "program, instrument, detector and filter (or band) are set, and it is not a NIRSpec "
         "opaque-filter, NIRCam long-wave TSO grism or wavefront-sensing exposure",
         "NOT (program, instrument, detector and filter (or band) are set, and it is not a "
         "NIRSpec opaque-filter, NIRCam long-wave TSO grism or wavefront-sensing exposure)",
+    ),
+    "nrsfss_valid_detector": (
+        "its slit, grating and filter reach its detector",
+        "its slit, grating and filter do not reach its detector",
+    ),
+    "nrsifu_valid_detector": (
+        "its IFU grating and filter reach its detector",
+        "its IFU grating and filter do not reach its detector",
+    ),
+    "nrccoron_valid_detector": (
+        "detector, subarray and pupil are set, and it is no full-frame detector missing the"
+        " occulted target",
+        "detector, subarray or pupil is not set, or it is a full-frame detector missing the"
+        " occulted target",
     ),
 }
 
@@ -49,12 +59,6 @@ ITEM_NOUNS = {
     "item_ints": "processed per integration",
 }
 
-# Value macros: what their result is called.
-MACRO_NOUNS = {
-    "exposure_type": "member type",
-    "stage2_exposure_type": "Stage 2 member type",
-    "mapped_exptype": "member type of the exposure type",
-}
 
 
 def _sql(node: exp.Expression) -> str:
@@ -83,8 +87,6 @@ def words(node: exp.Expression, negate: bool = False) -> str:
         return inner if negate or not isinstance(node.this, (exp.And, exp.Or)) else f"({inner})"
     if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
         subject = node.this
-        if isinstance(subject, exp.Column) and subject.name == "role" and negate:
-            return "the rule gives it a role"
         if isinstance(subject, exp.Coalesce):
             names = [subject.this, *subject.expressions]
             subject_text = " or ".join(_keyword(n) for n in names)
@@ -99,8 +101,6 @@ def words(node: exp.Expression, negate: bool = False) -> str:
     name = _name(node)
     if name in MACRO_PHRASES:
         return MACRO_PHRASES[name][1 if negate else 0]
-    if name in MACRO_NOUNS and not negate:
-        return MACRO_NOUNS[name]
     if isinstance(node, (exp.And, exp.Or)) and not negate:
         joiner = " and " if isinstance(node, exp.And) else " or "
         return joiner.join(words(part) for part in _chain(node, type(node)))

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asnsql.errors import RuleError
-from asnsql.sqlfiles import sql_root
+from asnsql.sqlfiles import base_files, sql_root
 
-# Views a rule may read.
-RULE_VIEWS = frozenset({"items"})
+# Views a rule may read: `items` and the stage bases built over it.
+RULE_VIEWS = frozenset({"items", *base_files()})
+_ALLOWED = "rules may read only items and the stage bases"
 
 HEADER_KEYS = {"name", "asn_type", "level", "shape", "purpose"}
 
@@ -192,11 +193,37 @@ def check_sql(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> tupl
             f"{path}: declares parameters {sorted(params)} but uses {sorted(used)}"
         )
     needs = shape_columns(shape, path)
-    missing = [c for c in needs if c not in query.named_selects]
-    if missing:
-        raise RuleError(f"{path}: shape {shape} needs columns {', '.join(missing)}")
+    # `SELECT *` over a stage base passes its columns on: which they are is
+    # known when the query runs, where a missing one names the rule.
+    star = any(isinstance(e, exp.Star) for e in query.selects)
+    if not star:
+        missing = [c for c in needs if c not in query.named_selects]
+        if missing:
+            raise RuleError(f"{path}: shape {shape} needs columns {', '.join(missing)}")
     aliases = {a.alias for a in query.find_all(exp.Alias)}
-    return tuple(sorted({c.name for c in query.find_all(exp.Column)} - aliases))
+    reads = {c.name for c in query.find_all(exp.Column)} - aliases
+    if star:  # what the shape reads through the star, the rule reads
+        reads |= set(needs) - aliases
+    for table in query.find_all(exp.Table):
+        reads |= base_reads(table.name)
+    return tuple(sorted(reads))
+
+
+def base_reads(name: str) -> set[str]:
+    """The columns a stage base reads, its own and those of the bases it reads."""
+    import sqlglot
+    from sqlglot import exp
+
+    files = base_files()
+    if name not in files:
+        return set()
+    query = sqlglot.parse_one(files[name].read_text(), dialect="duckdb")
+    aliases = {a.alias for a in query.find_all(exp.Alias)}
+    reads = {c.name for c in query.find_all(exp.Column)} - aliases
+    for table in query.find_all(exp.Table):
+        if table.name != name:
+            reads |= base_reads(table.name)
+    return reads
 
 
 def _check_sources(query, scopes, path: Path) -> None:
@@ -204,18 +231,18 @@ def _check_sources(query, scopes, path: Path) -> None:
     from sqlglot import exp
 
     for node in query.find_all(exp.Lateral):
-        raise RuleError(f"{path}: LATERAL {node.this.sql('duckdb')[:60]}: rules may read only items")
+        raise RuleError(f"{path}: LATERAL {node.this.sql('duckdb')[:60]}: {_ALLOWED}")
     for table in query.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier):
             raise RuleError(f"{path}: reads {table.this.sql('duckdb')[:60]}: table functions are"
-                            " not allowed; rules may read only items")
+                            f" not allowed; {_ALLOWED}")
         if table.args.get("db") or table.args.get("catalog"):
-            raise RuleError(f"{path}: reads {table.sql('duckdb')[:60]}; rules may read only items")
+            raise RuleError(f"{path}: reads {table.sql('duckdb')[:60]}; {_ALLOWED}")
     for scope in scopes:
         for name, source in scope.sources.items():
             # A CTE visible from this scope resolves to its Scope; a Table is a real table.
             if isinstance(source, exp.Table) and source.name not in RULE_VIEWS:
-                raise RuleError(f"{path}: reads {source.name}; rules may read only items")
+                raise RuleError(f"{path}: reads {source.name}; {_ALLOWED}")
     for func in query.find_all(exp.Func):
         name = (func.name if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
         if name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES):
@@ -236,7 +263,8 @@ def checked_reads(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> 
     """
     needs = shape_columns(shape, path)
     key = hashlib.sha256(
-        json.dumps([_CHECK_VERSION, sql, shape, list(needs), list(params)]).encode()
+        json.dumps([_CHECK_VERSION, sql, shape, list(needs), list(params),
+                    [p.read_text() for p in base_files().values()]]).encode()
     ).hexdigest()
     entry = _cache_dir() / f"{key}.json"
     try:
@@ -253,7 +281,7 @@ def checked_reads(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> 
 
 
 # Bump when check_sql changes what it accepts or returns.
-_CHECK_VERSION = 2
+_CHECK_VERSION = 4
 
 
 def builtin_shapes() -> dict[str, Path]:

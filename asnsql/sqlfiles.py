@@ -45,3 +45,13 @@ def _copy_tree(tree, folder: Path) -> None:
 def read_sql(relative: str) -> str:
     """Return the text of one SQL file under :func:`sql_root`."""
     return (sql_root() / relative).read_text()
+
+
+def base_files() -> dict[str, Path]:
+    """The stage bases: table name -> ``sql/bases/NN_<name>.sql``, in build order.
+
+    A base is one SELECT over ``items`` (or an earlier base) that the engine
+    materialises once; rules read it as they read ``items``.
+    """
+    return {path.stem.split("_", 1)[1]: path
+            for path in sorted((sql_root() / "bases").glob("*.sql"))}

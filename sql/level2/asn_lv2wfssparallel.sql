@@ -33,6 +33,6 @@ FROM (
     FROM items
 )
 WHERE exp_type IN ('nis_wfss', 'nrc_wfss', 'mir_wfss', 'nis_image', 'nrc_image', 'mir_image')
-    AND regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]')
+    AND is_direct_image(item_candidate)
     AND instrume IS NOT NULL
     AND target IS NOT NULL

@@ -8,44 +8,13 @@
 -- attaches = "target acquisitions of the same observations"
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
-    run_id,
-    _row,
-    role,
-    item_exptype AS exptype,
-    stage3_expname(filename, item_exptype, exp_type, item_ints) AS expname,
-    obs_num,
+    *,
     [program, instrume, exp_type, subarray, target] AS group_key,
-    [filter, coalesce(pupil, grating), slit_key, visitype] AS optional_key,
-    [program, instrume] AS acq_key,                 -- an acquisition must share these
-    target,
-    instrume AS instrument,
-    filter AS opt_elem,
-    coalesce(pupil, grating) AS opt_elem2,
-    fxd_slit AS slit,
-    subarray
-FROM (
-    SELECT
-        *,
-        -- Direct-image candidates are named for target 000.
-        CASE
-            WHEN regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]') THEN '000'
-            ELSE targetid
-        END AS target,
-        -- s200a1/s200a2 name the slit but do not split associations.
-        CASE WHEN fxd_slit IN ('s200a1', 's200a2') THEN NULL ELSE fxd_slit END AS slit_key,
-        CASE
-            WHEN exp_type IN ('nrc_image', 'mir_image', 'nis_image', 'fgs_image', 'nrs_mimf')
-                AND bkgdtarg IS NULL
-                AND NOT item_is_tso
-                AND coalesce(visitype NOT LIKE '%wfsc%', true)
-                THEN 'science'
-            WHEN item_exptype = 'target_acquisition'
-                THEN 'acq'
-        END AS role
-    FROM items
-    WHERE is_imprt IS NULL
-)
-WHERE role IS NOT NULL
-    AND program IS NOT NULL
-    AND instrume IS NOT NULL
-    AND (role = 'acq' OR (subarray IS NOT NULL AND target IS NOT NULL))
+    [filter, opt_elem2, slit_key, visitype] AS optional_key
+FROM stage3_items
+WHERE exp_type IN ('nrc_image', 'mir_image', 'nis_image', 'fgs_image', 'nrs_mimf')
+    AND bkgdtarg IS NULL                            -- backgrounds: Asn_Lv3ImageBackground
+    AND NOT item_is_tso
+    AND coalesce(visitype NOT LIKE '%wfsc%', true)  -- wavefront sensing: Asn_Lv3WFSCMB
+    AND subarray IS NOT NULL
+    AND target IS NOT NULL

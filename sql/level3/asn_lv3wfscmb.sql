@@ -10,54 +10,21 @@
 -- valid_min_members = 2
 -- invalid_candidate_types = ["group"]
 SELECT
-    run_id,
-    _row,
-    role,
-    exptype,
-    stage3_expname(filename, exptype, exp_type, item_ints) AS expname,
-    obs_num,
+    *,
     [program, instrume, exp_type, subarray, detector, obs_id, act_id] AS group_key,
     -- Backgrounds carry no target, so they join every target's association.
-    [filter, coalesce(pupil, grating), slit_key, target] AS optional_key,
-    [program, instrume] AS acq_key,                 -- an acquisition must share these
-    target,
-    instrume AS instrument,
-    filter AS opt_elem,
-    coalesce(pupil, grating) AS opt_elem2,
-    fxd_slit AS slit,
-    subarray,
-    -- The name ends in the detector, the pipeline's suffix and the
-    -- activity, at least two digits.
+    [filter, opt_elem2, slit_key, target] AS optional_key,
+    -- The name ends in the detector and the activity, at least two digits.
     MAP {
         'detector': detector,
         'act_id': CASE WHEN length(act_id) < 2 THEN lpad(act_id, 2, '0') ELSE act_id END
     } AS name_parts
-FROM (
-    SELECT
-        *,
-        stage3_target(item_candidate, exptype, targetid) AS target,
-        -- s200a1/s200a2 name the slit but do not split associations.
-        CASE WHEN fxd_slit IN ('s200a1', 's200a2') THEN NULL ELSE fxd_slit END AS slit_key,
-        CASE
-            WHEN exp_type IN ('nrc_image', 'mir_image', 'nis_image', 'fgs_image', 'nrs_mimf')
-                AND patttype = 'wfsc'
-                AND coalesce(dms_note <> 'wfsc_los_jitter', true)
-                AND subarray IS NOT NULL
-                AND detector IS NOT NULL
-                AND obs_id IS NOT NULL
-                AND act_id IS NOT NULL
-                AND (exptype = 'background' OR stage3_target(item_candidate, exptype, targetid) IS NOT NULL)
-                THEN 'science'
-            WHEN exptype = 'target_acquisition' THEN 'acq'
-        END AS role
-    FROM (
-        SELECT
-            *,
-            item_exptype AS exptype
-        FROM items
-        WHERE is_imprt IS NULL
-    )
-)
-WHERE role IS NOT NULL
-    AND program IS NOT NULL
-    AND instrume IS NOT NULL
+FROM stage3_items
+WHERE exp_type IN ('nrc_image', 'mir_image', 'nis_image', 'fgs_image', 'nrs_mimf')
+    AND patttype = 'wfsc'
+    AND coalesce(dms_note <> 'wfsc_los_jitter', true)
+    AND subarray IS NOT NULL
+    AND detector IS NOT NULL
+    AND obs_id IS NOT NULL
+    AND act_id IS NOT NULL
+    AND (exptype = 'background' OR target IS NOT NULL)

@@ -1,11 +1,15 @@
--- needs = ["run_id", "_row", "role", "exptype", "expname", "obs_num", "group_key", "optional_key", "acq_key", "target", "instrument", "opt_elem", "opt_elem2", "slit", "subarray"]
+-- needs = ["run_id", "_row", "exptype", "expname", "obs_num", "group_key", "optional_key", "acq_key", "target", "instrument", "opt_elem", "opt_elem2", "slit", "subarray"]
+-- optional = ["program", "name_parts"]
 --
 -- Shape "group": exposures sharing keys form one association (Stage 3).
 --
--- Input view `rule_rows`:
---   run_id, _row, role ('science' or 'acq'), exptype, expname, obs_num,
---   group_key (list: must be equal), optional_key (list: NULL = not set),
---   acq_key (list: what a target acquisition must share with the science).
+-- Inputs:
+--   `rule_rows`, the rows the rules accept: run_id, _row, exptype, expname,
+--     obs_num, group_key (list: must be equal), optional_key (list: NULL =
+--     not set), acq_key (list: what a target acquisition must share with
+--     the science);
+--   `rule_runs`, the rules' passes (`pass_id`: the pass in `items`);
+--   `stage3_items`, whose target acquisitions join every rule's science.
 -- Every distinct optional-key signature that no other signature of its group
 -- covers is one association; a science row joins each association whose set
 -- keys it agrees with (the reference re-offers rows to associations created
@@ -15,7 +19,22 @@
 -- science shares their observation number; optional `name_parts` (a map)
 -- pass further product-name parts through.
 WITH science AS (
-    SELECT * FROM rule_rows WHERE role = 'science'
+    SELECT * FROM rule_rows
+),
+-- Every target acquisition a pass sees, for each rule: `accepted` when the
+-- rule takes it as one of its own rows (it still joins, as an acquisition,
+-- the associations it is no member of).
+acquisitions AS (
+    SELECT run_id, _row, exptype, expname, obs_num, acq_key, true AS accepted
+    FROM science
+    WHERE exptype = 'target_acquisition'
+    UNION ALL
+    SELECT u.run_id, q._row, q.exptype, q.expname, q.obs_num, q.acq_key, false AS accepted
+    FROM rule_runs AS u
+    JOIN stage3_items AS q ON q.run_id = u.pass_id AND q.exptype = 'target_acquisition'
+    WHERE NOT EXISTS (
+        SELECT 1 FROM science AS s WHERE s.run_id = u.run_id AND s._row = q._row
+    )
 ),
 signatures AS (
     SELECT DISTINCT run_id, group_key, optional_key FROM science
@@ -102,14 +121,9 @@ acq_members AS (
         q.exptype,
         q.expname,
         q.obs_num,
-        q.role
-    FROM rule_rows AS q
-    JOIN associations AS a
-        ON q.run_id = a.run_id
-        -- A target acquisition that the rule itself accepts (e.g. a
-        -- non-science pointing of a science exposure type) still joins the
-        -- associations it is not a member of as an acquisition.
-        AND (q.role = 'acq' OR q.exptype = 'target_acquisition')
+        q.accepted
+    FROM acquisitions AS q
+    JOIN associations AS a ON q.run_id = a.run_id
     JOIN science_members AS s
         ON s.run_id = a.run_id
         AND s.asn_key = a.asn_key
@@ -160,7 +174,7 @@ members AS (
                 WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
                     AND s.obs_num = q.obs_num AND s.phase = 0 AND s._row < q._row
             ) THEN 0
-            WHEN q.role <> 'acq' AND EXISTS (
+            WHEN q.accepted AND EXISTS (
                 SELECT 1 FROM placed AS s
                 WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
                     AND s.obs_num = q.obs_num AND (s.phase = 0 OR s._row < q._row)

@@ -14,6 +14,11 @@ CREATE OR REPLACE MACRO setval(v) AS
         ELSE v
     END;
 
+-- A direct-image candidate's pass: the one candidate a member records is a
+-- `direct_image` candidate (its products are named for target 000).
+CREATE OR REPLACE MACRO is_direct_image(item_candidate) AS
+    regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]');
+
 -- Exposure types of target acquisitions.
 CREATE OR REPLACE MACRO acq_exp_types() AS [
     'mir_tacq', 'mir_taconfirm', 'nis_taconfirm', 'nis_tacq', 'nrc_taconfirm',

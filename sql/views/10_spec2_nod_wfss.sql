@@ -74,7 +74,7 @@ CREATE OR REPLACE MACRO wfss_exposure_type(pntgtype, exp_type, is_psf, is_imprt,
 -- The target a WFSS association pins: 000 for a direct-image candidate.
 CREATE OR REPLACE MACRO wfss_target(item_candidate, targetid) AS
     CASE
-        WHEN regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]') THEN '000'
+        WHEN is_direct_image(item_candidate) THEN '000'
         ELSE targetid
     END;
 

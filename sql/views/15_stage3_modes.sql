@@ -6,7 +6,7 @@
 -- target; they join any association of their mode); else the target id.
 CREATE OR REPLACE MACRO stage3_target(item_candidate, exptype, targetid) AS
     CASE
-        WHEN regexp_full_match(item_candidate, '\[\(''c\d{4}'', ''direct_image''\)\]') THEN '000'
+        WHEN is_direct_image(item_candidate) THEN '000'
         WHEN exptype = 'background' THEN NULL
         ELSE targetid
     END;
