@@ -45,7 +45,7 @@ DERIVED_COLUMNS = frozenset({
 # Columns the stage bases (``sql/bases/``) add to ``items``.
 BASE_COLUMNS = frozenset({
     "exptype", "expname", "target", "science_target", "slit_key", "instrument", "opt_elem", "opt_elem2",
-    "slit", "acq_key",
+    "slit", "acq_key", "role", "expspcin_num", "name_prefix", "name_opt_elem", "name_suffix",
 })
 
 # Keywords ``items`` derives its per-exposure columns from; always present.
@@ -240,7 +240,11 @@ def build_bases(con, rules: list[Rule]) -> None:
             texts.append(files[name].read_text())
     for name in files:
         if name in wanted:
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS\n{files[name].read_text()}")
+            text = files[name].read_text()
+            # A base whose columns cost more than its rows are read is a view:
+            # DuckDB works them out only for the rows a rule keeps.
+            kind = "VIEW" if text.startswith("-- view = true\n") else "TABLE"
+            con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{text}")
 
 
 # Rows of different rules share one shape run: the rule's rank is folded into

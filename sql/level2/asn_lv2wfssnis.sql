@@ -7,30 +7,13 @@
 -- excludes = "exposures other than NIRISS WFSS and imaging"
 -- attaches = "the direct image, source catalog and segmentation map made from the direct images of the same group"
 SELECT
-    run_id,
-    _row,
-    CASE
-        WHEN exptype = 'science' THEN 'science'
-        -- Images and acquisitions are offered again to later associations.
-        WHEN exp_type IN ('nis_image', 'nrc_image', 'mir_image')
-            OR exptype = 'target_acquisition' THEN 'reoffered'
-        ELSE 'other'
-    END AS role,
-    exptype,
-    stage2_expname(filename, item_ints) AS expname,
+    -- A subarray other than full ends the names.
+    * REPLACE (
+        CASE WHEN re_escape(subarray) = 'full' THEN '' ELSE '-' || re_escape(subarray) END AS name_suffix
+    ),
     [program, tsovisit, target, instrume, pupil, subarray] AS group_key,
-    'closest' AS direct_choice,                     -- the next direct image by expspcin
-    pool_int(expspcin) AS expspcin_num,
-    wfss_catalog_prefix(raw_program, registry, cand_id, target, instrume) AS name_prefix,
-    wfss_opt_elem(instrume, filter, band, pupil, grating) AS name_opt_elem,
-    CASE WHEN re_escape(subarray) = 'full' THEN '' ELSE '-' || re_escape(subarray) END AS name_suffix
-FROM (
-    SELECT
-        *,
-        wfss_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS exptype,
-        wfss_target(item_candidate, targetid) AS target
-    FROM items
-)
+    'closest' AS direct_choice                      -- the next direct image by expspcin
+FROM wfss_items
 WHERE exp_type IN ('nis_wfss', 'nis_image')
     AND program IS NOT NULL
     AND pupil IS NOT NULL

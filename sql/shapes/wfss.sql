@@ -1,4 +1,5 @@
 -- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "direct_choice", "expspcin_num", "name_prefix", "name_opt_elem", "name_suffix"]
+-- optional = ["target"]
 --
 -- Shape "wfss": one association per grism exposure, its direct images
 -- replaced by the Stage 3 products made from them (Stage 2 WFSS).

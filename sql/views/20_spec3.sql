@@ -16,21 +16,3 @@ CREATE OR REPLACE MACRO nrsifu_optical_paths() AS [
     ['g395h', 'f290lp', 'nrs2']
 ];
 
--- Role of an exposure in a Stage 3 association: 'science' (the group
--- shape's role for rows its keys place, backgrounds included) when it passes
--- the rule's own constraints (`rule_match`), else 'acq' for a target
--- acquisition, which joins the science of its observation.
-CREATE OR REPLACE MACRO stage3_role(rule_match, exptype) AS
-    CASE
-        WHEN rule_match THEN 'science'
-        WHEN exptype = 'target_acquisition' THEN 'acq'
-    END;
-
--- Member exposure type in an auxiliary-data association (backgrounds
--- combined as science): science, except target acquisitions.
-CREATE OR REPLACE MACRO aux_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS
-    CASE
-        WHEN exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) = 'target_acquisition'
-            THEN 'target_acquisition'
-        ELSE 'science'
-    END;
