@@ -9,6 +9,11 @@ then discovery), without finalising; with ``finalize = true`` the rule's
 finalize callback also runs, as asn_generate's finalising run does (it also
 drops invalid associations, which the case must then not list). Prints
 every case whose expectation differs from jwst's answer; exits 1 if any does.
+With a finalising run the association order is the finalizer's, which the
+cases do not pin (they run no finalizer): associations compare as a set.
+
+``--fill`` writes jwst's answer into each case still reading ``expected = []``
+(to draft a new case: review what it wrote before committing it).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from rulecases import load_cases  # noqa: E402
+from rulecases import CASE_DIR, load_cases  # noqa: E402
 
 from jwst.associations import AssociationPool, AssociationRegistry  # noqa: E402
 from jwst.associations.generator.generate import generate  # noqa: E402
@@ -32,10 +37,16 @@ from jwst.associations.lib.utilities import constrain_on_candidates  # noqa: E40
 
 
 def only(registry, name):
-    """The registry with every rule but ``name`` removed (keys carry the registry's name)."""
+    """The registry with every rule but ``name`` removed (keys carry the registry's name).
+
+    A Stage 3 rule keeps jwst's Asn_Lv3ACQ_Reprocess, which makes no
+    association but re-offers target acquisitions to the others (the SQL
+    rules take their acquisitions themselves).
+    """
     keep = f"{registry.name}_{name}"
+    helper = f"{registry.name}_Asn_Lv3ACQ_Reprocess"
     for key in list(registry):
-        if key != keep:
+        if key != keep and not (key == helper and name.startswith("Asn_Lv3")):
             del registry[key]
     if keep not in registry:
         raise KeyError(f"jwst has no rule {name}")
@@ -81,6 +92,8 @@ def jwst_answer(case):
 
 def as_toml(found):
     """An answer as a case's ``expected`` array."""
+    if not found:
+        return "expected = []"
     lines = ["expected = ["]
     for run, pairs in found:
         inner = ", ".join(f'["{n}", "{t}"]' for n, t in pairs)
@@ -88,14 +101,31 @@ def as_toml(found):
     return "\n".join(lines + ["]"])
 
 
-def main(selected):
+def fill(case, got):
+    """Replace the case's ``expected = []`` (the first after its name) with ``got``."""
+    path = CASE_DIR / case.file
+    text = path.read_text()
+    start = text.index(f'name = "{case.name}"')
+    end = text.find("[[case]]", start)
+    at = text.index("expected = []", start, None if end < 0 else end)
+    path.write_text(text[:at] + as_toml(got) + text[at + len("expected = []"):])
+
+
+def main(args):
     logging.disable(logging.WARNING)
+    selected = [a for a in args if a != "--fill"]
     bad = 0
     for case in load_cases():
         if selected and not any(s in case.id for s in selected):
             continue
         got = jwst_answer(case)
-        if got != case.expected_pairs():
+        expected = case.expected_pairs()
+        if case.finalize:
+            got, expected = sorted(got), sorted(expected)
+        if "--fill" in args and not case.expected and got:
+            fill(case, got)
+            print(f"filled  {case.id}")
+        elif got != expected:
             bad += 1
             print(f"DIFFERS {case.id}; jwst gives:\n{as_toml(got)}")
         else:
