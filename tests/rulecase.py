@@ -98,16 +98,7 @@ def run_rule(name: str, rows: list[dict], *, mode: str = "candidates",
     rule = builtin_rules()[name]
     con = duckdb.connect()
     try:
-        infos, errors = load_pools(con, [pool_table(rows)], names=["rulecase"])
-        if errors:
-            raise ValueError(errors[0])
-        columns = tuple(c[0] for c in con.execute("DESCRIBE pool").fetchall()[2:])
-        engine.install_views(con)
-        engine.build_exposures(con, columns, engine.keywords_read([rule]))
-        engine.build_candidates(con)
-        engine.build_runs(con, MODES[mode])
-        engine.build_items(con)
-        engine.run_rules(con, [rule], engine.rule_params([rule], params), finalize=finalize)
+        run_steps(con, [rule], rows, mode=mode, finalize=finalize, params=params)
         found = con.execute(
             """
             SELECT
@@ -123,3 +114,19 @@ def run_rule(name: str, rows: list[dict], *, mode: str = "candidates",
     finally:
         con.close()
     return [Association(run, tuple(tuple(m) for m in members)) for run, members in found]
+
+
+def run_steps(con, rules: list[Rule], rows: list[dict], *, mode: str = "candidates",
+              finalize: bool = False, params: dict | None = None) -> None:
+    """Load ``rows`` as the one pool of ``con`` and run ``rules`` over it, up to
+    ``rule_members`` (as :func:`asnsql.api.generate_loaded` does, before finalising)."""
+    infos, errors = load_pools(con, [pool_table(rows)], names=["rulecase"])
+    if errors:
+        raise ValueError(errors[0])
+    columns = tuple(c[0] for c in con.execute("DESCRIBE pool").fetchall()[2:])
+    engine.install_views(con)
+    engine.build_exposures(con, columns, engine.keywords_read(rules))
+    engine.build_candidates(con)
+    engine.build_runs(con, MODES[mode])
+    engine.build_items(con)
+    engine.run_rules(con, rules, engine.rule_params(rules, params), finalize=finalize)
