@@ -1,8 +1,8 @@
-"""Run one rule over a handful of pool rows, in memory, in milliseconds.
+"""Run one rule over a handful of pool rows, in memory, in about a tenth of a second.
 
 The harness takes the steps :func:`asnsql.api.generate_loaded` takes up to
 the rules (load, views, exposures, candidates, passes, items, rules) and
-stops there: nothing is finalised, named or written. It uses only public
+stops there (:func:`run_steps`): nothing is finalised, named or written. It uses only public
 functions of :mod:`asnsql.pool`, :mod:`asnsql.engine` and
 :mod:`asnsql.registry`, so it does not depend on how a rule's SQL is written.
 
@@ -41,10 +41,6 @@ class Association:
 
     run: str
     members: tuple[tuple[str, str], ...]
-
-    def as_data(self) -> dict:
-        """The association as a case file spells it."""
-        return {"run": self.run, "members": [list(m) for m in self.members]}
 
 
 @cache

@@ -16,7 +16,7 @@ A case file holds cases of one rule or theme::
     expected = [{ run = "candidate o001 observation", members = [["a_rate.fits", "science"]] }]
 
 Rows are dicts of lowercase keyword -> string; a row's keys override the
-defaults. ``expected`` lists every association in the order the reference
+defaults, and ``""`` leaves a default keyword unset. ``expected`` lists every association in the order the reference
 creates them, pass by pass, with members (expname, exptype) in order, as
 jwst 3.0.0 makes them before finalising. This module needs no asnsql, so
 ``tests/jwst_rule_cases.py`` can read the cases under jwst's interpreter.

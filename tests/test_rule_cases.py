@@ -2,7 +2,7 @@
 
 A case pins one behaviour of one rule as jwst 3.0.0 shows it before
 finalising (``tests/jwst_rule_cases.py`` checks the expectations against
-jwst itself). Each runs in milliseconds: see :mod:`rulecase`.
+jwst itself). Each runs in about a tenth of a second: see :mod:`rulecase`.
 """
 
 import pprint
