@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test conformance bench bench-archive clean
+.PHONY: demo test test-fast conformance bench bench-archive clean
 
 demo: $(VENV)/.installed ## set up, then generate the associations of a bundled pool into out/
 	$(BIN)/asnsql generate fixtures/pools/pool_003_image_nircam.csv -p out -v
@@ -11,6 +11,9 @@ demo: $(VENV)/.installed ## set up, then generate the associations of a bundled 
 
 test: $(VENV)/.installed ## set up, then run the test suite
 	$(BIN)/pytest -q
+
+test-fast: $(VENV)/.installed ## set up, then run the tests but the conformance suite
+	$(BIN)/pytest -q -m "not conformance"
 
 conformance: $(VENV)/.installed ## regenerate docs/conformance.md
 	$(BIN)/python -m asnsql.conformance

@@ -23,6 +23,9 @@ from asnsql.conformance import (
 )
 from asnsql.diff import compare_dirs, format_dirdiff
 
+# The whole fixture set against its goldens: `make test-fast` leaves it out.
+pytestmark = pytest.mark.conformance
+
 XFAILS = load_xfails()
 FAILURES = reference_failures()
 

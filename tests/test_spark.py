@@ -108,6 +108,7 @@ def spark_results(spark, pool_df):
     return run
 
 
+@pytest.mark.conformance
 @pytest.mark.parametrize("mode", list(MODES))
 def test_every_pool_matches_the_goldens(spark_results, mode):
     results = spark_results(mode)
