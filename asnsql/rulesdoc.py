@@ -100,12 +100,13 @@ def render(rules) -> str:
 def writing_rules() -> list[str]:
     """The section on writing a rule file: its header keys (from the schema) and its limits."""
     from asnsql.registry import HEADER_KEYS, HEADER_SCHEMA, builtin_shapes
+    from asnsql.sqlfiles import base_files
 
     out = [
         "## Writing a rule",
         "",
         "A rule file (`asnsql generate -r FILE`) is a TOML header in leading `--`",
-        "lines, then one SELECT over `items`. Header keys (any other key is an",
+        "lines, then one SELECT over `items` or a stage base. Header keys (any other key is an",
         "error, and so is a value of another type):",
         "",
         "| key | required | value |",
@@ -117,7 +118,13 @@ def writing_rules() -> list[str]:
         "",
         "Shapes: " + ", ".join(f"`{name}`" for name in builtin_shapes()) + " (by name only).",
         "",
-        "A rule may read only `items` (and CTEs of its own); table functions",
+        "A stage base (`sql/bases/`: " + ", ".join(f"`{n}`" for n in base_files())
+        + ") is `items` with what every rule of a stage shares worked out once:",
+        "a Stage 3 rule `SELECT *, [...] AS group_key, [...] AS optional_key FROM",
+        "stage3_items WHERE ...` holds only its keys and its own conditions, and",
+        "the `group` shape attaches target acquisitions itself.",
+        "",
+        "A rule may read only `items`, the stage bases and CTEs of its own; table functions",
         "(`read_csv`, `glob`, `LATERAL ...`), other tables and functions that",
         "reach files or the environment (`getenv`, `read_blob`, ...) are refused",
         "when it loads. It runs with DuckDB's external access off and its",
