@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from asnsql.assemble import SUFFIX_PATTERN
+from asnsql.naming import SUFFIX_PATTERN
 from asnsql.errors import RuleError
 from asnsql.registry import Rule, parse_header, shape_file
 from asnsql.sqlfiles import base_files, read_sql, sql_root

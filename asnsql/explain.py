@@ -8,7 +8,7 @@ generation pass); the first that is false or NULL is the answer, said with the
 rule file's comment on that line when it has one, otherwise in the words of
 :mod:`asnsql.phrases`. When every term holds, the rule's shape or the
 finalising steps (validity, duplicate pruning) are the reason, and
-:class:`asnsql.fates.Fates` replays those steps to say which.
+:class:`asnsql.fates.Fates` reads what finalising recorded (``asn_fate``) to say which.
 """
 
 from __future__ import annotations

@@ -58,13 +58,14 @@ def build_rule_info(con, rules: list[Rule]) -> None:
                                       else list(opts["valid_candidate_types"])),
             "invalid_candidate_types": list(opts.get("invalid_candidate_types", ())),
             "any_candidate": opts.get("candidates") == "any",
+            "validity": opts.get("validity"),
         })
     types = {
         "rule_rank": "INTEGER", "level": "INTEGER", "asn_type": "VARCHAR", "rule_file": "VARCHAR",
         "product_parts": "STRUCT(literal VARCHAR, field VARCHAR)[]", "finalize_with": "VARCHAR",
         "valid_requires": "VARCHAR[]", "valid_min_members": "INTEGER",
         "valid_candidate_types": "VARCHAR[]", "invalid_candidate_types": "VARCHAR[]",
-        "any_candidate": "BOOLEAN",
+        "any_candidate": "BOOLEAN", "validity": "VARCHAR",
     }
     select = ", ".join(f"CAST(unnest(${k}) AS {t}) AS {k}" for k, t in types.items())
     con.execute(
@@ -99,6 +100,12 @@ def finalize_all(con, rules: list[Rule], options: Options) -> None:
         run_file(con, name, params)
     prune_products(con)
     run_file(con, "40_documents.sql", params)
+    # What `asn_fate` (a view, 50_fates.sql) needs to say why a step dropped
+    # an association.
+    con.execute("CREATE OR REPLACE TABLE final_options AS"
+                " SELECT $finalize AS finalize, $dms AS dms, CAST($asked AS VARCHAR[]) AS asked",
+                {k: params[k] for k in ("finalize", "dms", "asked")})
+    run_file(con, "50_fates.sql", params)
 
 
 @dataclass

@@ -1,29 +1,23 @@
-"""Finalising, step by step, on small hand-made inputs (no pool file, no full rule set).
+"""Finalising, step by step, on small inputs (no pool file, no full rule set).
 
-The pure steps (:mod:`asnsql.finalize`, :mod:`asnsql.assemble`) are tested
-on hand-made :class:`~asnsql.assemble.Association` records; the SQL steps
-(``sql/final/*.sql`` through :func:`asnsql.final.finalize_all`) on the
-``rule_members`` one rule leaves for a few rows (see :mod:`rulecase`).
-Every expected file name and member list below is what jwst 3.0.0 writes
-for the same rows.
+Finalising is SQL (``sql/final/*.sql`` through :func:`asnsql.final.finalize_all`),
+tested on the ``rule_members`` one rule leaves for a few rows (see
+:mod:`rulecase`), and the record it keeps of why each step dropped what it
+dropped (``asn_fate``). The one Python step, product pruning
+(:mod:`asnsql.finalize`), is tested on hand-made entrants. Every expected
+file name and member list below is what jwst 3.0.0 writes for the same rows.
 """
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from asnsql import finalize
-from asnsql.assemble import (
-    Association,
-    describe_constraints,
-    pad_program,
-    remove_suffix,
-    stage2_product_name,
-    stage3_product_name,
-)
 from asnsql.final import Options, build_rule_info, finalize_all
+from asnsql.naming import remove_suffix
 from asnsql.registry import Rule
 from rulecase import builtin_rules, run_steps
 
@@ -31,21 +25,6 @@ from rulecase import builtin_rules, run_steps
 def rule(level=3, asn_type="image3", name="Asn_Test", **options):
     return Rule(name=name, asn_type=asn_type, level=level, shape="group", purpose="a test rule",
                 sql="SELECT 1", path=Path(f"sql/level{level}/asn_test.sql"), options=options)
-
-
-def asn(members, *, level=3, acid="o001", acid_type="observation", registry="candidate",
-        product="p", obs=("1",), creation=(0, 0, 0), the_rule=None, **options):
-    """An association of (expname, exptype) members."""
-    return Association(
-        rule=the_rule or rule(level, "image3" if level == 3 else "image2", **options),
-        registry=registry, asn_id=acid, acid_type=acid_type, creation=creation,
-        program="01345", target="t001", product_name=product,
-        members=[{"expname": n, "exptype": t} for n, t in members],
-        obs_nums=frozenset(obs),
-    )
-
-
-SCI = [("a_cal.fits", "science")]
 
 
 # --- names -------------------------------------------------------------------
@@ -63,178 +42,51 @@ def test_remove_suffix(stem, root):
     assert remove_suffix(stem) == root
 
 
-def test_pad_program_to_five_digits():
-    assert [pad_program(p) for p in ("1", "1345", "01345", "123456")] == [
-        "00001", "01345", "01345", "123456"]
+# --- product pruning (the one Python step) ------------------------------------
+
+@dataclass
+class Entrant:
+    """What product pruning reads of an association."""
+
+    asn_id: str
+    product_name: str
+    members: list = field(default_factory=lambda: [("a_cal.fits", "science")])
+    asn_type: str = "image3"
+
+    def membership(self):
+        pairs = frozenset(self.members)
+        return pairs if len(pairs) == len(self.members) else None
 
 
-def test_stage2_product_name_is_the_science_stem():
-    members = [{"expname": "bkg_rate.fits", "exptype": "background"},
-               {"expname": "dir/jw_sci_rate.fits", "exptype": "science"}]
-    assert stage2_product_name(members) == "dir/jw_sci"
-    assert stage2_product_name(members[:1]) == "undefined"
+def test_prune_duplicate_products_leaves_a_list_without_repeats_as_it_is():
+    a, b = Entrant("o002", "p1"), Entrant("o001", "p2")
+    assert finalize.prune_duplicate_products([a, b]) == [a, b]
 
 
-def science_row(**values):
-    row = {"role_science": True, "target": "1", "instrument": "nircam", "opt_elem": "f150w",
-           "opt_elem2": "clear", "slit": None, "subarray": "full"}
-    return {**row, **values}
-
-
-def test_stage3_product_name_joins_sorted_values_and_drops_full_subarray():
-    rows = [science_row(), science_row(opt_elem="f200w"),
-            science_row(role_science=False, opt_elem="f335m", target="7")]  # an acquisition
-    assert stage3_product_name(rule(), "01345", "o002", rows) == (
-        "jw01345-o002_t001_nircam_clear-f150w-f200w", "t001")
-
-
-def test_stage3_product_name_slit_subarray_and_clear():
-    rows = [science_row(opt_elem=None, opt_elem2=None, slit="s200a2", subarray="sub64p"),
-            science_row(opt_elem=None, opt_elem2=None, slit="s200a1", subarray="sub64p")]
-    assert stage3_product_name(rule(), "01345", "a3001", rows)[0] == (
-        "jw01345-a3001_t001_nircam_clear-s200a1-s200a2-sub64p")
-
-
-def test_stage3_product_name_template_keeps_unknown_fields():
-    wfss = rule(product_name="jw{program}-{acid}_{source_id}_{instrument}_{grism}")
-    rows = [science_row(name_parts={"grism": "gr150r"})]
-    assert stage3_product_name(wfss, "01345", "o001", rows)[0] == (
-        "jw01345-o001_{source_id}_nircam_gr150r")
-
-
-def test_file_stem_with_and_without_version():
-    a = asn(SCI, acid="O002")
-    a.sequence = 3
-    assert a.file_stem(None) == "jw01345-o002_image3_00003_asn"
-    assert a.file_stem("20250101T000000") == "jw01345-o002_20250101t000000_image3_00003_asn"
-
-
-def test_membership_is_none_when_a_file_repeats():
-    assert asn([("a", "science"), ("b", "psf")]).membership() == {("a", "science"), ("b", "psf")}
-    assert asn([("a", "science"), ("a", "background")]).membership() is None
-
-
-def test_describe_constraints_skips_unset_keys():
-    text = describe_constraints(rule(), {"program": "1345", "slit": None, "target": "1"})
-    assert text == "rule Asn_Test (level3/asn_test.sql): program=1345, target=1"
-
-
-# --- validity ----------------------------------------------------------------
-
-def test_no_science_is_invalid():
-    assert finalize.is_valid(asn(SCI))
-    assert not finalize.is_valid(asn([("b_x1d.fits", "background")]))
-
-
-@pytest.mark.parametrize(("acid_type", "members", "valid"), [
-    ("observation", SCI, True),
-    ("background", SCI, False),
-    ("background", SCI + [("b_rate.fits", "background")], True),
-    ("group", SCI, False),
-])
-def test_stage2_candidate_types(acid_type, members, valid):
-    assert finalize.is_valid(asn(members, level=2, acid_type=acid_type)) is valid
-
-
-def test_stage2_rule_taking_any_candidate():
-    assert finalize.is_valid(asn(SCI, level=2, acid_type="group", candidates="any"))
-
-
-def test_rule_header_validity():
-    psf = [("p_calints.fits", "psf")]
-    assert not finalize.is_valid(asn(SCI, valid_requires=["psf"]))
-    assert finalize.is_valid(asn(SCI + psf, valid_requires=["psf"]))
-    assert not finalize.is_valid(asn(SCI, valid_min_members=2))
-    assert not finalize.is_valid(asn(SCI, acid_type="group", valid_candidate_types=["observation"]))
-    assert finalize.is_valid(asn(SCI, valid_candidate_types=["observation"]))
-    assert not finalize.is_valid(asn(SCI, invalid_candidate_types=["observation"]))
-
-
-def test_group_candidates_must_span_observations_when_finalising():
-    one, two = asn(SCI, acid_type="group"), asn(SCI, acid_type="group", obs=("1", "2"))
-    assert finalize.is_valid(one) and not finalize.keeps(one)
-    assert finalize.keeps(two)
-    assert finalize.keeps(asn(SCI, acid_type="observation"))
-    assert finalize.keeps(asn(SCI, acid_type="group", finalize="nod_backgrounds"))
-
-
-# --- discovery filter, duplicates, numbering ---------------------------------
-
-def test_discovery_filter_compares_type_id_letter_and_members():
-    """As the reference's association equality: asn_type, the first letter of asn_id, members."""
-    cand = asn(SCI, acid="o001")
-    twin = asn(SCI, acid="o999", registry="discover")
-    other_letter = asn(SCI, acid="a3001", registry="discover")
-    new = asn(SCI + [("b_cal.fits", "science")], acid="a3001", registry="discover")
-    assert finalize.same_as(twin, cand)
-    assert not finalize.same_as(other_letter, cand) and not finalize.same_as(new, cand)
-    assert not finalize.same_as(asn(SCI, acid="o999", level=2), cand)
-    # Discovered first, then (if kept) the candidates.
-    assert finalize.filter_discovered([cand, twin, other_letter, new], keep_candidates=True) == [
-        other_letter, new, cand]
-    assert finalize.filter_discovered([cand, twin, new], keep_candidates=False) == [new]
-
-
-def test_discovered_twin_goes_in_duplicate_pruning():
-    """A discovered association repeating a candidate's members is pruned as a duplicate."""
-    cand, disc = asn(SCI, acid="o001"), asn(SCI, acid="a3001", registry="discover")
-    kept = finalize.filter_discovered([cand, disc], keep_candidates=True)
-    assert finalize.prune_duplicate_associations(kept) == [cand]
-
-
-def test_prune_duplicate_associations_keeps_the_last_by_candidate_id():
-    o2, c1, o1 = asn(SCI, acid="o002"), asn(SCI, acid="c1000"), asn([("x", "science")], acid="o001")
+def test_prune_duplicate_products_drops_subsets_and_sorts_by_candidate():
+    big = Entrant("o002", "p", [("a_cal.fits", "science"), ("b_cal.fits", "science")])
+    small = Entrant("o001", "p")
+    other = Entrant("o003", "q", [("c_cal.fits", "science")])
     dropped = []
 
     class Record(finalize.Pruner):
         def drop(self, a):
             dropped.append(a)
 
-    # Sorted: c1000, o001, o002; walked from the end, survivors in reverse.
-    assert finalize.prune_duplicate_associations([o2, c1, o1], Record()) == [o2, o1]
-    assert dropped == [c1]
-
-
-def test_prune_duplicate_associations_reverses_the_order():
-    """Two distinct associations of one candidate come out last created first."""
-    first, second = asn(SCI, product="f150w"), asn([("b_cal.fits", "science")], product="f200w")
-    assert finalize.prune_duplicate_associations([first, second]) == [second, first]
-
-
-def test_repeated_files_are_never_duplicates():
-    twice = [("a", "science"), ("a", "science")]
-    one, two = asn(twice, acid="o001"), asn(twice, acid="o002")
-    assert finalize.prune_duplicate_associations([one, two]) == [two, one]
-
-
-def test_prune_duplicate_products_leaves_a_list_without_repeats_as_it_is():
-    a, b = asn(SCI, acid="o002", product="p1"), asn(SCI, acid="o001", product="p2")
-    assert finalize.prune_duplicate_products([a, b]) == [a, b]
-
-
-def test_prune_duplicate_products_drops_subsets_and_sorts_by_candidate():
-    big = asn(SCI + [("b_cal.fits", "science")], acid="o002", product="p")
-    small = asn(SCI, acid="o001", product="p")
-    other = asn([("c_cal.fits", "science")], acid="o003", product="q")
-    assert finalize.prune_duplicate_products([other, big, small]) == [big, other]
+    assert finalize.prune_duplicate_products([other, big, small], Record()) == [big, other]
+    assert dropped == [small]
 
 
 def test_prune_duplicate_products_keeps_conflicting_exptypes():
-    sci = asn(SCI, acid="o001", product="p")
-    psf = asn([("a_cal.fits", "psf"), ("b_cal.fits", "science")], acid="o002", product="p")
+    sci = Entrant("o001", "p")
+    psf = Entrant("o002", "p", [("a_cal.fits", "psf"), ("b_cal.fits", "science")])
     assert finalize.prune_duplicate_products([psf, sci]) == [sci, psf]
 
 
-def test_resequence_counts_per_candidate_and_type():
-    asns = [asn(SCI, acid="o001"), asn(SCI, acid="o002"), asn(SCI, acid="o001"),
-            asn(SCI, acid="o001", level=2)]
-    finalize.resequence(asns)
-    assert [a.sequence for a in asns] == [1, 1, 2, 1]
-
-
-def test_creation_sorted():
-    late, early = asn(SCI, creation=(2, 0, 0)), asn(SCI, creation=(1, 5, 3))
-    assert finalize.creation_sorted([late, early]) == [early, late]
+def test_a_product_repeating_a_file_is_never_a_duplicate():
+    twice = [("a_cal.fits", "science"), ("a_cal.fits", "science")]
+    one, two = Entrant("o001", "p", twice), Entrant("o002", "p", twice)
+    assert finalize.prune_duplicate_products([two, one]) == [one, two]
 
 
 # --- rule headers as finalising reads them ----------------------------------
@@ -347,3 +199,64 @@ def test_nods_become_each_others_backgrounds_when_finalising():
         science + [("n1_x1d.fits", "background"), ("n2_x1d.fits", "background")])
     unfinalised = written("Asn_Lv3SpectralTarget", nods, finalize_=False)
     assert [members for _, members in unfinalised.values()] == [science]
+
+
+# --- the record of what each step dropped (asn_fate) --------------------------
+
+def fates(rule_name, rows, *, discover=False, finalize_=True):
+    """(pass registry, file name or None, reason or None) of each association the rule made."""
+    rules = [builtin_rules()[rule_name]]
+    con = duckdb.connect()
+    run_steps(con, rules, rows, mode="both" if discover else "candidates", finalize=finalize_)
+    finalize_all(con, rules, Options(discover=discover, keep_candidates=True, finalize=finalize_))
+    found = con.execute(
+        "SELECT r.registry, f.file_name, f.reason FROM asn_fate AS f"
+        " JOIN runs AS r USING (run_id) ORDER BY f.asn_uid").fetchall()
+    con.close()
+    return found
+
+
+def test_a_written_association_has_its_file_and_no_reason():
+    assert fates("Asn_Lv3Image", rows(IMAGE, {"filename": "a_uncal.fits"})) == [
+        ("candidate", "jw01345-o002_image3_00001_asn.json", None)]
+
+
+def test_a_missing_psf_reference_is_named():
+    sci = rows(CORON, {"filename": "sci_uncal.fits"})
+    assert fates("Asn_Lv3NRCCoron", sci) == [
+        ("candidate", None, "its association is invalid: Asn_Lv3NRCCoron needs a member of type psf")]
+
+
+def test_a_group_candidate_of_one_observation_is_told_so():
+    one_obs = rows(IMAGE, {"filename": "a_uncal.fits", "asn_candidate": GROUP})
+    said = [reason for _, _, reason in fates("Asn_Lv3Image", one_obs)]
+    assert said == [None, "its association is invalid: a group candidate's association must span"
+                          " two or more observations"]
+    # Without finalising the test is not made, and both are written.
+    assert all(name for _, name, _ in fates("Asn_Lv3Image", one_obs, finalize_=False))
+
+
+def test_a_discovered_repeat_names_the_file_it_repeats():
+    one = rows(IMAGE, {"filename": "a_uncal.fits"})
+    assert fates("Asn_Lv3Image", one, discover=True) == [
+        ("candidate", "jw01345-o002_image3_00001_asn.json", None),
+        # a3001 and o002 differ in their first letter: not the discovery filter's, but a duplicate.
+        ("discover", None, "pruned as a duplicate: jw01345-o002_image3_00001_asn.json has the"
+                           " same members"),
+    ]
+
+
+def test_stage2_discovered_associations_are_not_kept():
+    image2 = rows(IMAGE, {"filename": "a_uncal.fits"})
+    said = fates("Asn_Lv2Image", image2, discover=True)
+    assert said[0] == ("candidate", "jw01345-o002_image2_00001_asn.json", None)
+    assert said[1] == ("discover", None, "its association is invalid: Stage 2 associations are"
+                                         " kept only for observation candidates, not the"
+                                         " discovery pass")
+
+
+def test_a_rule_validity_sentence_is_said_as_written():
+    mosaic = rows(IMAGE, {"filename": "a_uncal.fits"})
+    assert fates("Asn_Lv3ImageMosaic", mosaic) == [
+        ("candidate", None, "its association is invalid: only mosaic candidates keep their"
+                            " association, and this one is an observation candidate")]

@@ -14,7 +14,7 @@ import os
 import warnings
 from pathlib import Path
 
-from asnsql.assemble import remove_suffix
+from asnsql.naming import remove_suffix
 from asnsql.errors import AssociationFileError, ToolWarning
 from asnsql.tools.load import read_asn, serialize, write_text_atomic
 

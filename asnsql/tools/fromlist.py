@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from asnsql import __version__
-from asnsql.assemble import DEGRADED_OK, remove_suffix
+from asnsql.naming import DEGRADED_OK, remove_suffix
 from asnsql.errors import AssociationFileError, ToolWarning
 from asnsql.tools.load import serialize, write_text_atomic
 

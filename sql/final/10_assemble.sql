@@ -90,6 +90,7 @@ made AS (
         k.valid_candidate_types,
         k.invalid_candidate_types,
         k.any_candidate,
+        k.validity,
         padded_program(c.raw_program) AS program,
         c.raw_targetid,
         -- Our `constraints`: the SQL rule and the key values of its first member.

@@ -1,0 +1,23 @@
+"""File-name roots: the pipeline suffixes the reference strips from a stem.
+
+The SQL macro ``without_suffix`` (installed by :func:`asnsql.engine.install_views`)
+and the companion tools use the same pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+DEGRADED_OK = "No known degraded exposures in association."
+
+_SUFFIXES = resources.files("asnsql").joinpath("known_suffixes.txt").read_text().split()
+# A file stem, then optionally one known suffix after '_' or '-'; the root is
+# group 1. Python's re and DuckDB's RE2 read it alike.
+SUFFIX_PATTERN = r"^(.+?)((_|-)(" + "|".join(map(re.escape, _SUFFIXES)) + r"))?$"
+_SUFFIX_RE = re.compile(SUFFIX_PATTERN)
+
+
+def remove_suffix(stem: str) -> str:
+    """Drop one known pipeline suffix (``_rate``, ``_cal``, ...) from a file stem."""
+    return _SUFFIX_RE.match(stem).group(1)
