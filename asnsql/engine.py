@@ -247,12 +247,6 @@ def build_bases(con, rules: list[Rule]) -> None:
             con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{text}")
 
 
-# Rows of different rules share one shape run: the rule's rank is folded into
-# `run_id` (rank * RULE_STRIDE + pass), so a shape's partitions by `run_id`
-# keep rules apart without knowing about them.
-RULE_STRIDE = 1 << 32
-
-
 def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True) -> None:
     """Run each rule once over all passes, then each shape once over all its rules.
 
@@ -262,9 +256,6 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     params = rule_params(rules, params)
     if rules:
         build_bases(con, rules)
-    # Shapes whose last steps the reference takes only when finalising
-    # (splitting nod sets, WFSS catalog members) read this.
-    con.execute("CREATE OR REPLACE TEMP TABLE generation AS SELECT $f AS finalize", {"f": finalize})
     con.execute(
         "CREATE OR REPLACE TABLE rule_members ("
         " rule VARCHAR, rule_rank INTEGER, run_id BIGINT, asn_key BIGINT,"
@@ -297,12 +288,12 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
                                     f" {_one_line(alone)}") from None
             raise RuleError(f"rules of shape {shape} failed together: {_one_line(err)}") from None
         try:
-            _run_shape(con, shape, ranks)
+            _run_shape(con, shape, ranks, finalize)
         except duckdb.Error as err:
             for rank in ranks:
                 try:
                     _build_rule_rows(con, rules, [rank], params)
-                    _run_shape(con, shape, [rank], into="rule_members_probe")
+                    _run_shape(con, shape, [rank], finalize, into="rule_members_probe")
                 except duckdb.Error as alone:
                     raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed in"
                                     f" shape {shape}: {_one_line(alone)}") from None
@@ -321,12 +312,11 @@ def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> 
         listed = ", ".join("'" + n.replace("'", "''") + "'" for n in names)
         columns = f"COLUMNS(lambda c: list_contains([{listed}], c))"
     else:
-        columns = "* EXCLUDE (run_id)"
+        columns = "* EXCLUDE (run_id)"  # every column the rule gives
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rule_rows AS "
         + " UNION ALL BY NAME ".join(
-            f"SELECT run_id + {rank * RULE_STRIDE} AS run_id, {columns}, "
-            f"{rank} AS rule_rank FROM (\n{rules[rank].sql}\n)"
+            f"SELECT {rank} AS rule_rank, run_id, {columns} FROM (\n{rules[rank].sql}\n)"
             for rank in ranks
         ),
         {name: params[name] for rank in ranks for name in rules[rank].params},
@@ -339,15 +329,19 @@ def shape_header(rule: Rule) -> dict:
     return parse_header(path.read_text(), path, required={"needs"})
 
 
-def _run_shape(con, shape: str, ranks: list[int], into: str = "rule_members") -> None:
-    """Run a built-in shape over ``rule_rows``; its members go ``into`` a table."""
-    # The passes, numbered as in rule_rows, for shapes that need a pass's
-    # candidate type.
+def _run_shape(con, shape: str, ranks: list[int], finalize: bool,
+               into: str = "rule_members") -> None:
+    """Run a built-in shape over ``rule_rows``; its members go ``into`` a table.
+
+    A shape's inputs are explicit: ``rule_rows`` and ``rule_runs`` (each rule's
+    passes, with their candidate type), both keyed by ``rule_rank`` and
+    ``run_id``, the stage bases, and ``$finalize`` (the steps the reference
+    takes only when finalising: splitting nod sets, WFSS catalog members).
+    """
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT"
-        f" r.run_id + k.rank * {RULE_STRIDE} AS run_id, r.run_id AS pass_id, r.registry,"
-        " r.cand_id, r.cand_type"
-        " FROM runs AS r CROSS JOIN (SELECT unnest($ranks) AS rank) AS k",
+        " k.rank AS rule_rank, r.run_id, r.registry, r.cand_id, r.cand_type"
+        " FROM runs AS r CROSS JOIN (SELECT CAST(unnest($ranks) AS INTEGER) AS rank) AS k",
         {"ranks": ranks},
     )
     columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
@@ -355,20 +349,23 @@ def _run_shape(con, shape: str, ranks: list[int], into: str = "rule_members") ->
     def col(name):
         return f"r.{name}" if name in columns else "NULL"
 
+    shape_text = read_sql(f"shapes/{shape}.sql")
     if into != "rule_members":
         con.execute(f"CREATE OR REPLACE TEMP TABLE {into} AS FROM rule_members LIMIT 0")
     con.execute(
         f"""
         INSERT INTO {into}
         SELECT
-            n.rule, n.rule_rank, m.run_id % {RULE_STRIDE}, m.asn_key, m.creator_row,
+            n.rule, n.rule_rank, m.run_id, m.asn_key, m.creator_row,
             m._row, m.exptype, m.expname, m.member_order, {col('program')},
             {col('target')}, {col('instrument')}, {col('opt_elem')},
             {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')},
             {col('name_parts')}
-        FROM ({read_sql(f"shapes/{shape}.sql")}) AS m
-        JOIN rule_names AS n ON n.rule_rank = m.run_id // {RULE_STRIDE}
+        FROM ({shape_text}) AS m
+        JOIN rule_names AS n ON n.rule_rank = m.rule_rank
         -- Members that are not pool rows (_row NULL) keep no rule columns.
-        LEFT JOIN rule_rows AS r ON r.run_id = m.run_id AND r._row = m._row
-        """
+        LEFT JOIN rule_rows AS r
+            ON r.rule_rank = m.rule_rank AND r.run_id = m.run_id AND r._row = m._row
+        """,
+        {"finalize": finalize} if "$finalize" in shape_text else None,
     )

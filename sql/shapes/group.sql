@@ -25,31 +25,32 @@ WITH science AS (
 -- rule takes it as one of its own rows (it still joins, as an acquisition,
 -- the associations it is no member of).
 acquisitions AS (
-    SELECT run_id, _row, exptype, expname, obs_num, acq_key, true AS accepted
+    SELECT rule_rank, run_id, _row, exptype, expname, obs_num, acq_key, true AS accepted
     FROM science
     WHERE exptype = 'target_acquisition'
     UNION ALL
-    SELECT u.run_id, q._row, q.exptype, q.expname, q.obs_num, q.acq_key, false AS accepted
+    SELECT u.rule_rank, u.run_id, q._row, q.exptype, q.expname, q.obs_num, q.acq_key, false AS accepted
     FROM rule_runs AS u
-    JOIN stage3_items AS q ON q.run_id = u.pass_id AND q.exptype = 'target_acquisition'
+    JOIN stage3_items AS q ON q.run_id = u.run_id AND q.exptype = 'target_acquisition'
     WHERE NOT EXISTS (
-        SELECT 1 FROM science AS s WHERE s.run_id = u.run_id AND s._row = q._row
+        SELECT 1 FROM science AS s WHERE s.rule_rank = u.rule_rank AND s.run_id = u.run_id AND s._row = q._row
     )
 ),
 signatures AS (
-    SELECT DISTINCT run_id, group_key, optional_key FROM science
+    SELECT DISTINCT rule_rank, run_id, group_key, optional_key FROM science
 ),
 associations AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s.group_key,
         s.optional_key,
-        dense_rank() OVER (ORDER BY s.run_id, s.group_key, s.optional_key) AS asn_key
+        dense_rank() OVER (ORDER BY s.rule_rank, s.run_id, s.group_key, s.optional_key) AS asn_key
     FROM signatures AS s
     WHERE NOT EXISTS (
         SELECT 1
         FROM signatures AS t
-        WHERE t.run_id = s.run_id
+        WHERE t.rule_rank = s.rule_rank AND t.run_id = s.run_id
             AND t.group_key = s.group_key
             AND t.optional_key IS DISTINCT FROM s.optional_key
             AND keys_cover(t.optional_key, s.optional_key)
@@ -57,6 +58,7 @@ associations AS (
 ),
 science_members AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.asn_key,
         r._row,
@@ -68,7 +70,7 @@ science_members AS (
         keys_cover(r.optional_key, a.optional_key) AS own
     FROM associations AS a
     JOIN science AS r
-        ON r.run_id = a.run_id
+        ON r.rule_rank = a.rule_rank AND r.run_id = a.run_id
         AND r.group_key = a.group_key
         AND keys_agree(r.optional_key, a.optional_key)
 ),
@@ -79,21 +81,23 @@ science_members AS (
 sharing AS (
     SELECT
         *,
-        count(*) OVER (PARTITION BY run_id, _row) AS n_asns
+        count(*) OVER (PARTITION BY rule_rank, run_id, _row) AS n_asns
     FROM science_members
 ),
 own_first AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.asn_key,
         coalesce(min(s._row), 9223372036854775807) AS own_row
     FROM associations AS a
     LEFT JOIN sharing AS s
-        ON s.run_id = a.run_id AND s.asn_key = a.asn_key AND s.n_asns = 1
-    GROUP BY a.run_id, a.asn_key
+        ON s.rule_rank = a.rule_rank AND s.run_id = a.run_id AND s.asn_key = a.asn_key AND s.n_asns = 1
+    GROUP BY a.rule_rank, a.run_id, a.asn_key
 ),
 created AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s.asn_key,
         -- An association made of shared rows only keeps its first row.
@@ -103,18 +107,19 @@ created AS (
                     OR o.own_row = (
                         SELECT min(o2.own_row)
                         FROM sharing AS s2
-                        JOIN own_first AS o2 USING (run_id, asn_key)
-                        WHERE s2.run_id = s.run_id AND s2._row = s._row
+                        JOIN own_first AS o2 USING (rule_rank, run_id, asn_key)
+                        WHERE s2.rule_rank = s.rule_rank AND s2.run_id = s.run_id AND s2._row = s._row
                     )
             ),
             min(s._row)
         ) AS creator_row
     FROM sharing AS s
-    JOIN own_first AS o USING (run_id, asn_key)
-    GROUP BY s.run_id, s.asn_key
+    JOIN own_first AS o USING (rule_rank, run_id, asn_key)
+    GROUP BY s.rule_rank, s.run_id, s.asn_key
 ),
 acq_members AS (
     SELECT DISTINCT
+        a.rule_rank,
         a.run_id,
         a.asn_key,
         q._row,
@@ -123,19 +128,19 @@ acq_members AS (
         q.obs_num,
         q.accepted
     FROM acquisitions AS q
-    JOIN associations AS a ON q.run_id = a.run_id
+    JOIN associations AS a ON q.rule_rank = a.rule_rank AND q.run_id = a.run_id
     JOIN science_members AS s
-        ON s.run_id = a.run_id
+        ON s.rule_rank = a.rule_rank AND s.run_id = a.run_id
         AND s.asn_key = a.asn_key
         AND s.obs_num = q.obs_num
     JOIN science AS sr
-        ON sr.run_id = s.run_id
+        ON sr.rule_rank = s.rule_rank AND sr.run_id = s.run_id
         AND sr._row = s._row
         AND sr.acq_key = q.acq_key
     WHERE NOT EXISTS (
         SELECT 1
         FROM science_members AS own
-        WHERE own.run_id = a.run_id
+        WHERE own.rule_rank = a.rule_rank AND own.run_id = a.run_id
             AND own.asn_key = a.asn_key
             AND own._row = q._row
     )
@@ -144,6 +149,7 @@ acq_members AS (
 -- pass was over, re-offered to associations created after the row.
 placed AS (
     SELECT
+        m.rule_rank,
         m.run_id,
         m.asn_key,
         m._row,
@@ -152,12 +158,13 @@ placed AS (
         m.obs_num,
         CASE WHEN m._row >= c.creator_row THEN 0 ELSE 1 END AS phase
     FROM science_members AS m
-    JOIN created AS c USING (run_id, asn_key)
+    JOIN created AS c USING (rule_rank, run_id, asn_key)
 ),
 members AS (
     SELECT * FROM placed
     UNION ALL
     SELECT
+        q.rule_rank,
         q.run_id,
         q.asn_key,
         q._row,
@@ -171,12 +178,12 @@ members AS (
         CASE
             WHEN EXISTS (
                 SELECT 1 FROM placed AS s
-                WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
+                WHERE s.rule_rank = q.rule_rank AND s.run_id = q.run_id AND s.asn_key = q.asn_key
                     AND s.obs_num = q.obs_num AND s.phase = 0 AND s._row < q._row
             ) THEN 0
             WHEN q.accepted AND EXISTS (
                 SELECT 1 FROM placed AS s
-                WHERE s.run_id = q.run_id AND s.asn_key = q.asn_key
+                WHERE s.rule_rank = q.rule_rank AND s.run_id = q.run_id AND s.asn_key = q.asn_key
                     AND s.obs_num = q.obs_num AND (s.phase = 0 OR s._row < q._row)
             ) THEN 1
             ELSE 2
@@ -184,12 +191,13 @@ members AS (
     FROM acq_members AS q
 )
 SELECT
+    m.rule_rank,
     m.run_id,
     m.asn_key,
     c.creator_row,
     m._row,
     m.exptype,
     m.expname,
-    row_number() OVER (PARTITION BY m.run_id, m.asn_key ORDER BY m.phase, m._row) AS member_order
+    row_number() OVER (PARTITION BY m.rule_rank, m.run_id, m.asn_key ORDER BY m.phase, m._row) AS member_order
 FROM members AS m
-JOIN created AS c USING (run_id, asn_key)
+JOIN created AS c USING (rule_rank, run_id, asn_key)

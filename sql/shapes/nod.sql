@@ -16,7 +16,7 @@
 -- come. Then each science member becomes the science of its own copy, the
 -- other science members its background unless they overlap it, followed
 -- by the other rows; the copy keeps the set's creator (program, target).
--- With --no-finalize (table `generation`), sets come out whole, unpruned.
+-- With --no-finalize (`$finalize` false), sets come out whole, unpruned.
 -- Before splitting, a pruning rule drops surplus imprints as the reference
 -- does: of the imprints taken like the science (target or background),
 -- those of another target when some share a science target; then, when
@@ -26,24 +26,27 @@ WITH science AS (
 ),
 first_row AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
         min(_row) AS _row
     FROM rule_rows
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 first_science AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
         arg_min(science_key, _row) AS science_key
     FROM science
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 sets AS (
     -- One nod set per science key; the group's first key may have been
     -- created by an earlier non-science row.
     SELECT
+        s.rule_rank,
         s.run_id,
         s.group_key,
         s.science_key,
@@ -53,20 +56,21 @@ sets AS (
         END AS creator_row
     FROM science AS s
     JOIN first_row AS r
-        ON r.run_id = s.run_id AND r.group_key IS NOT DISTINCT FROM s.group_key
+        ON r.rule_rank = s.rule_rank AND r.run_id = s.run_id AND r.group_key IS NOT DISTINCT FROM s.group_key
     JOIN first_science AS f
-        ON f.run_id = s.run_id AND f.group_key IS NOT DISTINCT FROM s.group_key
-    GROUP BY s.run_id, s.group_key, s.science_key, f.science_key, r._row
+        ON f.rule_rank = s.rule_rank AND f.run_id = s.run_id AND f.group_key IS NOT DISTINCT FROM s.group_key
+    GROUP BY s.rule_rank, s.run_id, s.group_key, s.science_key, f.science_key, r._row
 ),
 set_members AS (
     SELECT
+        t.rule_rank,
         t.run_id,
         t.creator_row,
         t.group_key,
-        r.* EXCLUDE (run_id, group_key)
+        r.* EXCLUDE (rule_rank, run_id, group_key)
     FROM sets AS t
     JOIN rule_rows AS r
-        ON r.run_id = t.run_id
+        ON r.rule_rank = t.rule_rank AND r.run_id = t.run_id
         AND r.group_key IS NOT DISTINCT FROM t.group_key
         AND (
             (r.role = 'science' AND r.science_key IS NOT DISTINCT FROM t.science_key)
@@ -81,26 +85,26 @@ imprint_checks AS (
         m.*,
         m.exptype = 'imprint'
             AND m.imprint_bkg = bool_or(m.role = 'science' AND m.imprint_bkg)
-                OVER (PARTITION BY m.run_id, m.creator_row) AS checked,
+                OVER (PARTITION BY m.rule_rank, m.run_id, m.creator_row) AS checked,
         list_contains(
             list(m.imprint_target) FILTER (WHERE m.role = 'science')
-                OVER (PARTITION BY m.run_id, m.creator_row),
+                OVER (PARTITION BY m.rule_rank, m.run_id, m.creator_row),
             m.imprint_target
         ) AS target_match,
         list_contains(
             list(coalesce(m.imprint_dither, '')) FILTER (WHERE m.role = 'science')
-                OVER (PARTITION BY m.run_id, m.creator_row),
+                OVER (PARTITION BY m.rule_rank, m.run_id, m.creator_row),
             coalesce(m.imprint_dither, '')
         ) AS dither_match,
         count(*) FILTER (WHERE m.role = 'science')
-            OVER (PARTITION BY m.run_id, m.creator_row) AS n_science
+            OVER (PARTITION BY m.rule_rank, m.run_id, m.creator_row) AS n_science
     FROM set_members AS m
 ),
 imprint_targets AS (
     SELECT
         *,
         checked AND bool_or(checked AND target_match)
-            OVER (PARTITION BY run_id, creator_row) AND NOT target_match AS off_target
+            OVER (PARTITION BY rule_rank, run_id, creator_row) AND NOT target_match AS off_target
     FROM imprint_checks
 ),
 imprint_dithers AS (
@@ -108,9 +112,9 @@ imprint_dithers AS (
         *,
         checked AND NOT off_target AS remaining,
         count(*) FILTER (WHERE checked AND NOT off_target)
-            OVER (PARTITION BY run_id, creator_row) AS n_remaining,
+            OVER (PARTITION BY rule_rank, run_id, creator_row) AS n_remaining,
         bool_or(checked AND NOT off_target AND dither_match)
-            OVER (PARTITION BY run_id, creator_row) AS any_dither
+            OVER (PARTITION BY rule_rank, run_id, creator_row) AS any_dither
     FROM imprint_targets
 ),
 pruned_members AS (
@@ -126,14 +130,15 @@ pruned_members AS (
 ),
 valid_sets AS (
     -- A background candidate's set needs a background member of its own.
-    SELECT m.run_id, m.creator_row
+    SELECT m.rule_rank, m.run_id, m.creator_row
     FROM set_members AS m
-    JOIN rule_runs AS u USING (run_id)
-    GROUP BY m.run_id, m.creator_row, u.cand_type
+    JOIN rule_runs AS u USING (rule_rank, run_id)
+    GROUP BY m.rule_rank, m.run_id, m.creator_row, u.cand_type
     HAVING u.cand_type <> 'background' OR bool_or(m.exptype = 'background')
 ),
 splits AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s.creator_row,
         s._row AS science_row,
@@ -149,9 +154,9 @@ splits AS (
             ELSE 3                       -- acquisitions re-offered at the end
         END AS part
     FROM pruned_members AS s
-    JOIN valid_sets AS v USING (run_id, creator_row)
+    JOIN valid_sets AS v USING (rule_rank, run_id, creator_row)
     JOIN pruned_members AS m
-        ON m.run_id = s.run_id AND m.creator_row = s.creator_row
+        ON m.rule_rank = s.rule_rank AND m.run_id = s.run_id AND m.creator_row = s.creator_row
     WHERE s.role = 'science'
         AND (
             m._row = s._row
@@ -166,19 +171,21 @@ splits AS (
         )
 )
 SELECT
+    rule_rank,
     run_id,
     science_row AS asn_key,      -- one association per science nod, in pool order
     creator_row,                 -- the row that created the nod set
     _row,
     exptype,
     expname,
-    row_number() OVER (PARTITION BY run_id, science_row ORDER BY part, _row) AS member_order
+    row_number() OVER (PARTITION BY rule_rank, run_id, science_row ORDER BY part, _row) AS member_order
 FROM splits
-WHERE (SELECT finalize FROM generation)
+WHERE $finalize
 UNION ALL
 -- Without finalising, the reference writes each nod set whole, as gathered:
 -- rows in pool order from the creator on, then acquisitions re-offered.
 SELECT
+    rule_rank,
     run_id,
     creator_row AS asn_key,
     creator_row,
@@ -186,26 +193,27 @@ SELECT
     exptype,
     expname,
     row_number() OVER (
-        PARTITION BY run_id, creator_row
+        PARTITION BY rule_rank, run_id, creator_row
         ORDER BY CASE WHEN _row >= creator_row THEN 0 ELSE 1 END, _row
     ) AS member_order
 FROM set_members
-WHERE NOT (SELECT finalize FROM generation)
+WHERE NOT $finalize
 UNION ALL
 -- A group with no science: its first row still creates a set, which the
 -- others join. It is never valid, so never written, but it takes a
 -- sequence number when the run is not finalised.
 SELECT
+    r.rule_rank,
     r.run_id,
     -1 - f._row AS asn_key,
     f._row AS creator_row,
     r._row,
     r.exptype,
     r.expname,
-    row_number() OVER (PARTITION BY r.run_id, r.group_key ORDER BY r._row) AS member_order
+    row_number() OVER (PARTITION BY r.rule_rank, r.run_id, r.group_key ORDER BY r._row) AS member_order
 FROM rule_rows AS r
-JOIN first_row AS f ON f.run_id = r.run_id AND f.group_key IS NOT DISTINCT FROM r.group_key
+JOIN first_row AS f ON f.rule_rank = r.rule_rank AND f.run_id = r.run_id AND f.group_key IS NOT DISTINCT FROM r.group_key
 WHERE NOT EXISTS (
     SELECT 1 FROM science AS s
-    WHERE s.run_id = r.run_id AND s.group_key IS NOT DISTINCT FROM r.group_key
+    WHERE s.rule_rank = r.rule_rank AND s.run_id = r.run_id AND s.group_key IS NOT DISTINCT FROM r.group_key
 )

@@ -13,25 +13,28 @@
 -- pool order, as the reference's re-processing queue adds them.
 WITH science AS (
     SELECT
+        rule_rank,
         run_id,
         _row,
         group_key,
         optional_key,
-        row_number() OVER (PARTITION BY run_id, group_key ORDER BY _row) AS science_rank
+        row_number() OVER (PARTITION BY rule_rank, run_id, group_key ORDER BY _row) AS science_rank
     FROM rule_rows
     WHERE role = 'science'
 ),
 first_row AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
         min(_row) AS _row,
         arg_min(role, _row) AS role
     FROM rule_rows
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 associations AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s._row AS science_row,
         s.group_key,
@@ -41,10 +44,11 @@ associations AS (
             ELSE s._row
         END AS creator_row
     FROM science AS s
-    JOIN first_row AS f USING (run_id, group_key)
+    JOIN first_row AS f USING (rule_rank, run_id, group_key)
 ),
 members AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.science_row,
         a.creator_row,
@@ -54,7 +58,7 @@ members AS (
         CASE WHEN r._row >= a.creator_row THEN 0 ELSE 1 END AS phase
     FROM associations AS a
     JOIN rule_rows AS r
-        ON r.run_id = a.run_id
+        ON r.rule_rank = a.rule_rank AND r.run_id = a.run_id
         AND r.group_key = a.group_key
         AND (
             r._row = a.science_row
@@ -62,13 +66,14 @@ members AS (
         )
 )
 SELECT
+    rule_rank,
     run_id,
     science_row AS asn_key,      -- identifies the association within its run
     creator_row,                 -- pool row that created it (creation order)
     _row,
     exptype,
     expname,
-    row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _row) AS member_order
+    row_number() OVER (PARTITION BY rule_rank, run_id, science_row ORDER BY phase, _row) AS member_order
 FROM members
 UNION ALL
 -- A group with attached rows but no science: the reference's first attached
@@ -76,15 +81,16 @@ UNION ALL
 -- science, so it is never written, but it takes a sequence number when the
 -- run is not finalised.
 SELECT
+    r.rule_rank,
     r.run_id,
     -1 - f._row AS asn_key,
     f._row AS creator_row,
     r._row,
     r.exptype,
     r.expname,
-    row_number() OVER (PARTITION BY r.run_id, r.group_key ORDER BY r._row) AS member_order
+    row_number() OVER (PARTITION BY r.rule_rank, r.run_id, r.group_key ORDER BY r._row) AS member_order
 FROM rule_rows AS r
-JOIN first_row AS f ON f.run_id = r.run_id AND f.group_key = r.group_key
+JOIN first_row AS f ON f.rule_rank = r.rule_rank AND f.run_id = r.run_id AND f.group_key = r.group_key
 WHERE NOT EXISTS (
-    SELECT 1 FROM science AS s WHERE s.run_id = r.run_id AND s.group_key = r.group_key
+    SELECT 1 FROM science AS s WHERE s.rule_rank = r.rule_rank AND s.run_id = r.run_id AND s.group_key = r.group_key
 )

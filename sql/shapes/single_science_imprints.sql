@@ -25,35 +25,39 @@
 -- science's dither point stay (when there are any) and the others go.
 WITH science AS (
     SELECT
+        rule_rank,
         run_id,
         _row,
         group_key,
         optional_key,
-        row_number() OVER (PARTITION BY run_id, group_key ORDER BY _row) AS science_rank
+        row_number() OVER (PARTITION BY rule_rank, run_id, group_key ORDER BY _row) AS science_rank
     FROM rule_rows
     WHERE role IN ('science', 'both')
 ),
 first_row AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
         min(_row) AS _row,
         arg_min(role, _row) AS role,
         arg_min(optional_key, _row) AS optional_key
     FROM rule_rows
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 queues AS (
     SELECT
+        rule_rank,
         run_id,
         queue,
-        row_number() OVER (PARTITION BY run_id ORDER BY min(_row)) AS queue_rank
+        row_number() OVER (PARTITION BY rule_rank, run_id ORDER BY min(_row)) AS queue_rank
     FROM rule_rows
     WHERE role IN ('attach', 'both')
-    GROUP BY run_id, queue
+    GROUP BY rule_rank, run_id, queue
 ),
 associations AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s._row AS science_row,
         s.group_key,
@@ -65,10 +69,11 @@ associations AS (
             ELSE s._row
         END AS creator_row
     FROM science AS s
-    JOIN first_row AS f USING (run_id, group_key)
+    JOIN first_row AS f USING (rule_rank, run_id, group_key)
 ),
 joined AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.science_row,
         a.creator_row,
@@ -82,19 +87,20 @@ joined AS (
         CASE WHEN r._row >= a.creator_row THEN 0 ELSE coalesce(q.queue_rank, 0) END AS phase
     FROM associations AS a
     JOIN rule_rows AS r
-        ON r.run_id = a.run_id
+        ON r.rule_rank = a.rule_rank AND r.run_id = a.run_id
         AND r.group_key = a.group_key
         AND (
             r._row = a.science_row
             OR (r.role IN ('attach', 'both') AND keys_agree(r.optional_key, a.optional_key))
         )
     LEFT JOIN queues AS q
-        ON q.run_id = r.run_id
+        ON q.rule_rank = r.rule_rank AND q.run_id = r.run_id
         AND q.queue = r.queue
         AND r.role IN ('attach', 'both')
 ),
 science_of AS (
     SELECT
+        rule_rank,
         run_id,
         science_row,
         count(*) AS n_science,
@@ -103,11 +109,12 @@ science_of AS (
         list(dither) AS dithers
     FROM joined
     WHERE exptype = 'science'
-    GROUP BY run_id, science_row
+    GROUP BY rule_rank, run_id, science_row
 ),
 weighed AS (
     -- Imprints the pruning looks at, and whether each shares a science target.
     SELECT
+        j.rule_rank,
         j.run_id,
         j.science_row,
         j._row,
@@ -115,14 +122,14 @@ weighed AS (
         list_contains(s.dithers, j.dither) AS on_dither,
         s.n_science
     FROM joined AS j
-    JOIN science_of AS s USING (run_id, science_row)
+    JOIN science_of AS s USING (rule_rank, run_id, science_row)
     WHERE j.exptype = 'imprint'
         AND j.is_bkg = s.science_is_bkg
 ),
 by_target AS (
     SELECT
         *,
-        bool_or(on_target) OVER (PARTITION BY run_id, science_row) AS any_on_target
+        bool_or(on_target) OVER (PARTITION BY rule_rank, run_id, science_row) AS any_on_target
     FROM weighed
 ),
 kept_by_target AS (
@@ -133,16 +140,16 @@ kept_by_target AS (
 by_dither AS (
     SELECT
         *,
-        count(*) OVER (PARTITION BY run_id, science_row) AS n_left,
-        bool_or(coalesce(on_dither, false)) OVER (PARTITION BY run_id, science_row) AS any_on_dither
+        count(*) OVER (PARTITION BY rule_rank, run_id, science_row) AS n_left,
+        bool_or(coalesce(on_dither, false)) OVER (PARTITION BY rule_rank, run_id, science_row) AS any_on_dither
     FROM kept_by_target
 ),
 pruned AS (
-    SELECT run_id, science_row, _row
+    SELECT rule_rank, run_id, science_row, _row
     FROM by_target
     WHERE any_on_target AND NOT on_target
     UNION ALL
-    SELECT run_id, science_row, _row
+    SELECT rule_rank, run_id, science_row, _row
     FROM by_dither
     WHERE n_science >= 1
         AND n_science < n_left
@@ -150,18 +157,19 @@ pruned AS (
         AND NOT coalesce(on_dither, false)
 )
 SELECT
+    j.rule_rank,
     j.run_id,
     j.science_row AS asn_key,    -- identifies the association within its run
     j.creator_row,               -- pool row that created it (creation order)
     j._row,
     j.exptype,
     j.expname,
-    row_number() OVER (PARTITION BY j.run_id, j.science_row ORDER BY j.phase, j._row) AS member_order
+    row_number() OVER (PARTITION BY j.rule_rank, j.run_id, j.science_row ORDER BY j.phase, j._row) AS member_order
 FROM joined AS j
 WHERE NOT EXISTS (
     SELECT 1
     FROM pruned AS p
-    WHERE p.run_id = j.run_id
+    WHERE p.rule_rank = j.rule_rank AND p.run_id = j.run_id
         AND p.science_row = j.science_row
         AND p._row = j._row
 )
@@ -171,15 +179,16 @@ UNION ALL
 -- science, so it is never written, but it takes a sequence number when the
 -- run is not finalised.
 SELECT
+    r.rule_rank,
     r.run_id,
     -1 - f._row AS asn_key,
     f._row AS creator_row,
     r._row,
     r.exptype,
     r.expname,
-    row_number() OVER (PARTITION BY r.run_id, r.group_key ORDER BY r._row) AS member_order
+    row_number() OVER (PARTITION BY r.rule_rank, r.run_id, r.group_key ORDER BY r._row) AS member_order
 FROM rule_rows AS r
-JOIN first_row AS f ON f.run_id = r.run_id AND f.group_key = r.group_key
+JOIN first_row AS f ON f.rule_rank = r.rule_rank AND f.run_id = r.run_id AND f.group_key = r.group_key
 WHERE NOT EXISTS (
-    SELECT 1 FROM science AS s WHERE s.run_id = r.run_id AND s.group_key = r.group_key
+    SELECT 1 FROM science AS s WHERE s.rule_rank = r.rule_rank AND s.run_id = r.run_id AND s.group_key = r.group_key
 )

@@ -22,21 +22,23 @@
 WITH science AS (
     SELECT
         *,
-        row_number() OVER (PARTITION BY run_id, group_key ORDER BY _row) AS science_rank
+        row_number() OVER (PARTITION BY rule_rank, run_id, group_key ORDER BY _row) AS science_rank
     FROM rule_rows
     WHERE role = 'science'
 ),
 first_ta AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
         min(_row) AS _row
     FROM rule_rows
     WHERE role = 'ta'
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 associations AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s._row AS science_row,
         s.group_key,
@@ -47,10 +49,11 @@ associations AS (
         END AS creator_row
     FROM science AS s
     LEFT JOIN first_ta AS t
-        ON t.run_id = s.run_id AND t.group_key IS NOT DISTINCT FROM s.group_key
+        ON t.rule_rank = s.rule_rank AND t.run_id = s.run_id AND t.group_key IS NOT DISTINCT FROM s.group_key
 ),
 joined AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.science_row,
         a.creator_row,
@@ -68,7 +71,7 @@ joined AS (
         END AS phase
     FROM associations AS a
     JOIN rule_rows AS r
-        ON r.run_id = a.run_id
+        ON r.rule_rank = a.rule_rank AND r.run_id = a.run_id
         AND r.group_key IS NOT DISTINCT FROM a.group_key
     WHERE r._row = a.science_row
         OR r.role = 'ta'
@@ -84,17 +87,18 @@ members AS (
     FROM joined
     QUALIFY NOT is_background
         OR patt = first_value(CASE WHEN is_background THEN patt END IGNORE NULLS) OVER (
-            PARTITION BY run_id, science_row
+            PARTITION BY rule_rank, run_id, science_row
             ORDER BY NOT is_background, phase, _row
             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
         )
 )
 SELECT
+    rule_rank,
     run_id,
     science_row AS asn_key,      -- identifies the association within its run
     creator_row,                 -- pool row that created it (creation order)
     _row,
     exptype,
     expname,
-    row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _row) AS member_order
+    row_number() OVER (PARTITION BY rule_rank, run_id, science_row ORDER BY phase, _row) AS member_order
 FROM members

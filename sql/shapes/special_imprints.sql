@@ -18,9 +18,10 @@
 -- it is not yet in (the reference's re-processing list).
 WITH RECURSIVE events AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
-        row_number() OVER (PARTITION BY run_id, group_key ORDER BY phase, _row) AS step,
+        row_number() OVER (PARTITION BY rule_rank, run_id, group_key ORDER BY phase, _row) AS step,
         phase,
         _row,
         optional_key,
@@ -32,8 +33,9 @@ WITH RECURSIVE events AS (
         SELECT *, 1 AS phase FROM rule_rows WHERE is_imprint AND tile IS NOT NULL
     )
 ),
-walk(run_id, group_key, step, asns) AS (
+walk(rule_rank, run_id, group_key, step, asns) AS (
     SELECT DISTINCT
+        rule_rank,
         run_id,
         group_key,
         0::BIGINT,
@@ -41,6 +43,7 @@ walk(run_id, group_key, step, asns) AS (
     FROM events
     UNION ALL
     SELECT
+        w.rule_rank,
         w.run_id,
         w.group_key,
         e.step,
@@ -79,21 +82,22 @@ walk(run_id, group_key, step, asns) AS (
         END
     FROM walk AS w
     JOIN events AS e
-        ON e.run_id = w.run_id
+        ON e.rule_rank = w.rule_rank AND e.run_id = w.run_id
         AND e.group_key = w.group_key
         AND e.step = w.step + 1
 ),
 final AS (
-    SELECT run_id, group_key, arg_max(asns, step) AS asns
+    SELECT rule_rank, run_id, group_key, arg_max(asns, step) AS asns
     FROM walk
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 made AS (
-    SELECT run_id, unnest(asns) AS a
+    SELECT rule_rank, run_id, unnest(asns) AS a
     FROM final
 ),
 listed AS (
     SELECT
+        rule_rank,
         run_id,
         a.creator AS creator,
         unnest(a.members) AS member_row,
@@ -102,6 +106,7 @@ listed AS (
 ),
 joined AS (
     SELECT
+        l.rule_rank,
         l.run_id,
         l.creator AS science_row,
         l.creator AS creator_row,
@@ -114,11 +119,12 @@ joined AS (
         r.dither
     FROM listed AS l
     JOIN rule_rows AS r
-        ON r.run_id = l.run_id
+        ON r.rule_rank = l.rule_rank AND r.run_id = l.run_id
         AND r._row = l.member_row
 ),
 science_of AS (
     SELECT
+        rule_rank,
         run_id,
         science_row,
         count(*) AS n_science,
@@ -127,10 +133,11 @@ science_of AS (
         list(dither) AS dithers
     FROM joined
     WHERE exptype = 'science'
-    GROUP BY run_id, science_row
+    GROUP BY rule_rank, run_id, science_row
 ),
 weighed AS (
     SELECT
+        j.rule_rank,
         j.run_id,
         j.science_row,
         j._row,
@@ -138,30 +145,30 @@ weighed AS (
         list_contains(s.dithers, j.dither) AS on_dither,
         s.n_science
     FROM joined AS j
-    JOIN science_of AS s USING (run_id, science_row)
+    JOIN science_of AS s USING (rule_rank, run_id, science_row)
     WHERE j.exptype = 'imprint'
         AND j.is_bkg = s.science_is_bkg
 ),
 by_target AS (
     SELECT
         *,
-        bool_or(on_target) OVER (PARTITION BY run_id, science_row) AS any_on_target
+        bool_or(on_target) OVER (PARTITION BY rule_rank, run_id, science_row) AS any_on_target
     FROM weighed
 ),
 by_dither AS (
     SELECT
         *,
-        count(*) OVER (PARTITION BY run_id, science_row) AS n_left,
-        bool_or(coalesce(on_dither, false)) OVER (PARTITION BY run_id, science_row) AS any_on_dither
+        count(*) OVER (PARTITION BY rule_rank, run_id, science_row) AS n_left,
+        bool_or(coalesce(on_dither, false)) OVER (PARTITION BY rule_rank, run_id, science_row) AS any_on_dither
     FROM by_target
     WHERE on_target OR NOT any_on_target
 ),
 pruned AS (
-    SELECT run_id, science_row, _row
+    SELECT rule_rank, run_id, science_row, _row
     FROM by_target
     WHERE any_on_target AND NOT on_target
     UNION ALL
-    SELECT run_id, science_row, _row
+    SELECT rule_rank, run_id, science_row, _row
     FROM by_dither
     WHERE n_science >= 1
         AND n_science < n_left
@@ -169,18 +176,19 @@ pruned AS (
         AND NOT coalesce(on_dither, false)
 )
 SELECT
+    j.rule_rank,
     j.run_id,
     j.science_row AS asn_key,
     j.creator_row,
     j._row,
     j.exptype,
     j.expname,
-    row_number() OVER (PARTITION BY j.run_id, j.science_row ORDER BY j.position) AS member_order
+    row_number() OVER (PARTITION BY j.rule_rank, j.run_id, j.science_row ORDER BY j.position) AS member_order
 FROM joined AS j
 WHERE NOT EXISTS (
     SELECT 1
     FROM pruned AS p
-    WHERE p.run_id = j.run_id
+    WHERE p.rule_rank = j.rule_rank AND p.run_id = j.run_id
         AND p.science_row = j.science_row
         AND p._row = j._row
 )

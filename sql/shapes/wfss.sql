@@ -25,21 +25,23 @@
 WITH science AS (
     SELECT
         *,
-        row_number() OVER (PARTITION BY run_id, group_key ORDER BY _row) AS science_rank
+        row_number() OVER (PARTITION BY rule_rank, run_id, group_key ORDER BY _row) AS science_rank
     FROM rule_rows
     WHERE role = 'science'
 ),
 first_row AS (
     SELECT
+        rule_rank,
         run_id,
         group_key,
         min(_row) AS _row,
         arg_min(role, _row) AS role
     FROM rule_rows
-    GROUP BY run_id, group_key
+    GROUP BY rule_rank, run_id, group_key
 ),
 associations AS (
     SELECT
+        s.rule_rank,
         s.run_id,
         s._row AS science_row,
         s.group_key,
@@ -53,10 +55,11 @@ associations AS (
         END AS creator_row
     FROM science AS s
     JOIN first_row AS f
-        ON f.run_id = s.run_id AND f.group_key IS NOT DISTINCT FROM s.group_key
+        ON f.rule_rank = s.rule_rank AND f.run_id = s.run_id AND f.group_key IS NOT DISTINCT FROM s.group_key
 ),
 members AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.science_row,
         a.creator_row,
@@ -75,7 +78,7 @@ members AS (
         r.name_opt_elem
     FROM associations AS a
     JOIN rule_rows AS r
-        ON r.run_id = a.run_id
+        ON r.rule_rank = a.rule_rank AND r.run_id = a.run_id
         AND r.group_key IS NOT DISTINCT FROM a.group_key
         AND (
             r._row = a.science_row
@@ -86,15 +89,17 @@ members AS (
 chosen AS (
     -- The best choice, the first direct image (in member order) among equals.
     SELECT
+        m.rule_rank,
         m.run_id,
         m.science_row,
         arg_min(m.name_opt_elem, [m.choice, m.phase, m._row]) AS opt_elem
     FROM members AS m
     WHERE m.exptype = 'direct_image'
-    GROUP BY m.run_id, m.science_row
+    GROUP BY m.rule_rank, m.run_id, m.science_row
 ),
 catalogs AS (
     SELECT
+        a.rule_rank,
         a.run_id,
         a.science_row,
         a.creator_row,
@@ -104,7 +109,7 @@ catalogs AS (
         2 AS phase,
         k.position AS _order
     FROM associations AS a
-    JOIN chosen AS c USING (run_id, science_row)
+    JOIN chosen AS c USING (rule_rank, run_id, science_row)
     CROSS JOIN (
         VALUES
             ('direct_image', '_i2d.fits', 1),
@@ -114,6 +119,7 @@ catalogs AS (
 ),
 kept AS (
     SELECT
+        m.rule_rank,
         m.run_id,
         m.science_row,
         m.creator_row,
@@ -123,51 +129,54 @@ kept AS (
         m.phase,
         m._row AS _order
     FROM members AS m
-    JOIN chosen AS c USING (run_id, science_row)
+    JOIN chosen AS c USING (rule_rank, run_id, science_row)
     WHERE m.exptype <> 'direct_image'
     UNION ALL
     SELECT * FROM catalogs
 )
 SELECT
+    rule_rank,
     run_id,
     science_row AS asn_key,      -- identifies the association within its run
     creator_row,                 -- pool row that created it (creation order)
     _row,                        -- NULL for the catalog members
     exptype,
     expname,
-    row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _order) AS member_order
+    row_number() OVER (PARTITION BY rule_rank, run_id, science_row ORDER BY phase, _order) AS member_order
 FROM kept
-WHERE (SELECT finalize FROM generation)
+WHERE $finalize
 UNION ALL
--- Without finalising (table `generation`), the reference writes the
+-- Without finalising (`$finalize` false), the reference writes the
 -- members as gathered: direct images stay, no catalog members come.
 SELECT
+    rule_rank,
     run_id,
     science_row AS asn_key,
     creator_row,
     _row,
     exptype,
     expname,
-    row_number() OVER (PARTITION BY run_id, science_row ORDER BY phase, _row) AS member_order
+    row_number() OVER (PARTITION BY rule_rank, run_id, science_row ORDER BY phase, _row) AS member_order
 FROM members
-WHERE NOT (SELECT finalize FROM generation)
+WHERE NOT $finalize
 UNION ALL
 -- A group with direct images (or other rows) but no grism science: the
 -- reference's first row of the group still creates an association, which
 -- the others join. It never has science, so it is never written, but it
 -- takes a sequence number when the run is not finalised.
 SELECT
+    r.rule_rank,
     r.run_id,
     -1 - f._row AS asn_key,
     f._row AS creator_row,
     r._row,
     r.exptype,
     r.expname,
-    row_number() OVER (PARTITION BY r.run_id, r.group_key ORDER BY r._row) AS member_order
+    row_number() OVER (PARTITION BY r.rule_rank, r.run_id, r.group_key ORDER BY r._row) AS member_order
 FROM rule_rows AS r
 JOIN first_row AS f
-    ON f.run_id = r.run_id AND f.group_key IS NOT DISTINCT FROM r.group_key
+    ON f.rule_rank = r.rule_rank AND f.run_id = r.run_id AND f.group_key IS NOT DISTINCT FROM r.group_key
 WHERE NOT EXISTS (
     SELECT 1 FROM science AS s
-    WHERE s.run_id = r.run_id AND s.group_key IS NOT DISTINCT FROM r.group_key
+    WHERE s.rule_rank = r.rule_rank AND s.run_id = r.run_id AND s.group_key IS NOT DISTINCT FROM r.group_key
 )
