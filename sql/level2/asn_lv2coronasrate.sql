@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each full-frame NIRCam coronagraphic image as an ordinary rate image."
--- groups_on = "program, instrument, detector, filter (or band), NRC_CORON; pupil, slit, subarray, channel when set"
+-- groups_on = "program, instrument, detector, filter (or band), NRC_CORON; TSO visit, pupil/grating, slit, subarray, channel when set"
 -- excludes = "subarrays; full-frame detectors with no occulted target; NIRSpec opaque-filter and wavefront-sensing exposures"
 -- attaches = "background exposures of the same mode (as `background`)"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each FGS science or focus image on its own."
--- groups_on = "one association per FGS image (program, exposure type)"
+-- groups_on = "one association per FGS image (program, exposure type; TSO visit when set)"
 -- excludes = "wavefront-sensing visits (Asn_Lv2WFSC takes those); backgrounds, imprints"
 -- attaches = "nothing"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each science image on its own, with the backgrounds taken in the same mode."
--- groups_on = "program, instrument, detector, filter (or band), exposure type; pupil/grating, slit, subarray, channel when set"
+-- groups_on = "program, instrument, detector, filter (or band), exposure type; TSO visit, pupil/grating, slit, subarray, channel when set"
 -- excludes = "TSO exposures; NIRSpec opaque-filter, NIRCam long-wave TSO grism and wavefront-sensing exposures; non-science pointings"
 -- attaches = "background exposures of the same mode (as `background`)"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each target acquisition, focus or other non-science image on its own."
--- groups_on = "one association per exposure"
+-- groups_on = "one association per exposure (program; TSO visit when set)"
 -- excludes = "anything but target acquisitions, focus, NIRSpec image and MSA all-open mirror exposures"
 -- attaches = "nothing"
 SELECT

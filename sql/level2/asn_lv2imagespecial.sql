@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each background or PSF image on its own, as science."
--- groups_on = "one association per background or PSF image"
+-- groups_on = "one association per background or PSF image (program, instrument, detector, filter (or band), exposure type; TSO visit, pupil/grating, slit, subarray, channel when set)"
 -- excludes = "exposures that are neither background nor PSF"
 -- attaches = "nothing"
 SELECT

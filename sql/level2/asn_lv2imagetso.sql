@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each time-series science image on its own, per integration."
--- groups_on = "one association per time-series image (program, instrument, detector, filter, exposure type)"
+-- groups_on = "one association per time-series image (program, instrument, detector, filter (or band), exposure type; TSO visit, pupil/grating, slit, subarray, channel when set)"
 -- excludes = "exposures that are not time series; backgrounds, imprints; NIRSpec opaque-filter, NIRCam long-wave TSO grism and wavefront-sensing exposures"
 -- attaches = "nothing"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each NIRSpec imaging lamp exposure (mirror) on its own, as science."
--- groups_on = "one association per lamp exposure (program)"
+-- groups_on = "one association per lamp exposure (program; TSO visit when set)"
 -- excludes = "anything but NRS_LAMP with the mirror; operating modes other than image when set"
 -- attaches = "nothing"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each NIRSpec spectral lamp, auto-flat or auto-wave exposure on its own, as science."
--- groups_on = "one association per lamp exposure (program, exposure type, lamp)"
+-- groups_on = "one association per lamp exposure (program, exposure type, lamp; TSO visit when set)"
 -- excludes = "filters other than OPAQUE; grating/lamp paths that miss the detector; MSA lamps without an MSA file; the mirror, grating-only mode and NOLAMP"
 -- attaches = "nothing"
 SELECT

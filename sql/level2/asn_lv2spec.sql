@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science_imprints"
 -- purpose = "Calibrate each single-target spectrum on its own, with the backgrounds and imprints taken in the same mode."
--- groups_on = "program, instrument, detector, filter (or band), exposure type; pupil/grating, slit, subarray, channel when set; mosaic tile for science and imprints"
+-- groups_on = "program, instrument, detector, filter (or band), exposure type; TSO visit, pupil/grating, slit, subarray, channel when set; mosaic tile for science and imprints (a background joins any tile)"
 -- excludes = "WFSS, fixed-slit, MSA and MIRI LRS exposures; time series; nod patterns; NIRSpec IFU paths that miss the detector; NIRSpec opaque-filter and wavefront-sensing exposures"
 -- attaches = "background exposures of the same mode (as `background`, or `imprint` when flagged so); imprints of the same mode and tile (as `imprint`), pruned to the science's target and dither point"
 SELECT

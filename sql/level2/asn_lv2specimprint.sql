@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each NIRSpec imprint (leakcal) exposure on its own, as science."
--- groups_on = "one association per imprint exposure (program, instrument, detector, filter, exposure type)"
+-- groups_on = "one association per imprint exposure (program, instrument, detector, filter (or band), exposure type, imprint flag; TSO visit, pupil/grating, slit, subarray, channel when set)"
 -- excludes = "exposures not flagged as imprints; NIRSpec IFU paths that miss the detector; NIRSpec opaque-filter and wavefront-sensing exposures"
 -- attaches = "nothing"
 SELECT

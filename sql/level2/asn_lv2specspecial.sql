@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "special_imprints"
 -- purpose = "Calibrate each background or PSF spectrum on its own, as science, with the imprints taken alongside."
--- groups_on = "program, instrument, detector, filter (or band), exposure type, background/PSF flag; pupil/grating, slit, subarray, channel when set"
+-- groups_on = "program, instrument, detector, filter (or band), exposure type, background/PSF flag; TSO visit, pupil/grating, slit, subarray, channel when set"
 -- excludes = "exposures that are neither background nor PSF; NIRSpec IFU paths that miss the detector; NIRSpec opaque-filter and wavefront-sensing exposures"
 -- attaches = "imprints of the same mode (as `imprint`) when the exposure offered before them was no imprint, the first pinning the mosaic tile; pruned to the science's target and dither point"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each time-series spectrum on its own, per integration."
--- groups_on = "one association per time-series spectral exposure (program, instrument, detector, filter, exposure type)"
+-- groups_on = "one association per time-series spectral exposure (program, instrument, detector, filter (or band), exposure type; TSO visit, pupil/grating, slit, subarray, channel when set)"
 -- excludes = "MSA, fixed-slit and MIRI LRS exposures; exposures that are not time series; NIRCam TSO grism with the CLEAR pupil; NIRSpec bright-object paths that miss the detector; NIRISS SOSS with F277W"
 -- attaches = "nothing"
 SELECT

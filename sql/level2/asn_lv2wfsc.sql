@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "single_science"
 -- purpose = "Calibrate each wavefront-sensing and control image on its own."
--- groups_on = "one association per image of a WFS&C visit (program, exposure type, visit type)"
+-- groups_on = "one association per image of a WFS&C visit (program, exposure type, visit type; TSO visit when set)"
 -- excludes = "visits that are not WFS&C; NIRCam images of line-of-sight jitter visits; backgrounds, imprints"
 -- attaches = "nothing"
 SELECT

@@ -3,7 +3,7 @@
 -- level = 2
 -- shape = "wfss"
 -- purpose = "Calibrate each pure-parallel grism exposure with the catalog of its long-wavelength direct image."
--- groups_on = "direct-image candidate, instrument"
+-- groups_on = "direct-image candidate (its target), instrument"
 -- excludes = "exposures outside a direct-image candidate; exposures other than WFSS and imaging"
 -- candidates = "any"                 # valid for every candidate type, direct_image included
 -- attaches = "the direct image, source catalog and segmentation map made from the direct images of the same group"

@@ -3,7 +3,7 @@
 -- level = 3
 -- shape = "group"
 -- purpose = "Also combine NIRCam short-wave full-frame coronagraphic science as plain images."
--- groups_on = "program, instrument, target (science only); filter, pupil, slit when set"
+-- groups_on = "program, instrument, subarray; filter, pupil, slit, target (science only) when set"
 -- excludes = "anything but short-wave full-frame NRC_CORON; backgrounds, PSF references flagged T, imprints"
 -- attaches = "target acquisitions of the same observations"
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{subarray}-image3"
