@@ -46,6 +46,7 @@ DERIVED_COLUMNS = frozenset({
 BASE_COLUMNS = frozenset({
     "exptype", "expname", "target", "science_target", "slit_key", "instrument", "opt_elem", "opt_elem2",
     "slit", "acq_key", "role", "expspcin_num", "name_prefix", "name_opt_elem", "name_suffix",
+    "mode_key", "mode_options",
 })
 
 # Keywords ``items`` derives its per-exposure columns from; always present.

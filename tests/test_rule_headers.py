@@ -12,6 +12,7 @@ import sqlglot
 from sqlglot import exp
 
 from asnsql.registry import load_rules
+from asnsql.sqlfiles import base_files
 
 # Keyword (or base column) -> the words `groups_on` may name it by.
 NOUNS = {
@@ -60,7 +61,23 @@ def grouping_keywords(rule) -> list[str]:
         for projection in select.expressions:
             if isinstance(projection, exp.Alias) and projection.alias in KEY_COLUMNS:
                 names += [c.name for c in projection.this.find_all(exp.Column)]
-    return [n for n in dict.fromkeys(names) if n not in NOT_KEYS]
+    expanded = []
+    for name in names:  # a stage base's key column (`mode_key`) stands for what it reads
+        expanded += BASE_KEYS.get(name, [name]) if name not in NOUNS else [name]
+    return [n for n in dict.fromkeys(expanded) if n not in NOT_KEYS]
+
+
+def _base_keys() -> dict[str, list[str]]:
+    """Each list-valued column a stage base defines -> the keywords it reads."""
+    found = {}
+    for path in base_files().values():
+        for projection in sqlglot.parse_one(path.read_text(), dialect="duckdb").expressions:
+            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Array):
+                found[projection.alias] = [c.name for c in projection.this.find_all(exp.Column)]
+    return found
+
+
+BASE_KEYS = _base_keys()
 
 
 def unnamed_keys(rule) -> list[str]:

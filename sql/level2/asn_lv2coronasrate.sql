@@ -7,20 +7,11 @@
 -- excludes = "subarrays; full-frame detectors with no occulted target; NIRSpec opaque-filter and wavefront-sensing exposures"
 -- attaches = "background exposures of the same mode (as `background`)"
 SELECT
-    run_id,
-    _row,
-    CASE WHEN exptype = 'science' THEN 'science' ELSE 'attach' END AS role,
-    exptype,
     -- Never per integration for being coronagraphic: that is this rule's point.
-    stage2_expname_not_coron(filename, pntgtype, tsovisit, exp_type) AS expname,
-    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
-    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
-FROM (
-    SELECT
-        *,
-        item_exptype2 AS exptype
-    FROM items
-)
+    * REPLACE (stage2_expname_not_coron(filename, pntgtype, tsovisit, exp_type) AS expname),
+    mode_key AS group_key,
+    mode_options AS optional_key
+FROM stage2_items
 WHERE exp_type = 'nrc_coron'
     AND subarray = 'full'
     AND nrccoron_valid_detector(subarray, pupil, detector)

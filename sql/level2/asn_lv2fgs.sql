@@ -7,15 +7,11 @@
 -- excludes = "wavefront-sensing visits (Asn_Lv2WFSC takes those); backgrounds, imprints"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
     [program, exp_type] AS group_key,
     [tsovisit] AS optional_key
-FROM items
+FROM stage2_items
 WHERE exp_type IN ('fgs_image', 'fgs_focus')
     AND program IS NOT NULL
     AND NOT is_wfsc(visitype)
-    AND item_exptype2 = 'science'
+    AND exptype = 'science'

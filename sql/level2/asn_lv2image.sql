@@ -7,19 +7,10 @@
 -- excludes = "TSO exposures; NIRSpec opaque-filter, NIRCam long-wave TSO grism and wavefront-sensing exposures; non-science pointings"
 -- attaches = "background exposures of the same mode (as `background`)"
 SELECT
-    run_id,
-    _row,
-    CASE WHEN exptype = 'science' THEN 'science' ELSE 'attach' END AS role,
-    exptype,
-    stage2_expname(filename, item_ints) AS expname,
-    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
-    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
-FROM (
-    SELECT
-        *,
-        item_exptype2 AS exptype
-    FROM items
-)
+    *,
+    mode_key AS group_key,
+    mode_options AS optional_key
+FROM stage2_items
 WHERE list_contains(image2_science_exp_types(), exp_type)
     AND NOT item_is_tso
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)

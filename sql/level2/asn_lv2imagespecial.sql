@@ -7,14 +7,10 @@
 -- excludes = "exposures that are neither background nor PSF"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
-    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
-    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
-FROM items
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
+    mode_key AS group_key,
+    mode_options AS optional_key
+FROM stage2_items
 WHERE list_contains(image2_science_exp_types(), exp_type)
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
     AND coalesce(bkgdtarg, is_psf) IS NOT NULL

@@ -7,16 +7,12 @@
 -- excludes = "exposures that are not time series; backgrounds, imprints; NIRSpec opaque-filter, NIRCam long-wave TSO grism and wavefront-sensing exposures"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
-    [program, instrume, detector, coalesce(filter, band), exp_type] AS group_key,
-    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
-FROM items
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
+    mode_key AS group_key,
+    mode_options AS optional_key
+FROM stage2_items
 WHERE list_contains(image2_science_exp_types(), exp_type)
     AND item_is_tso
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
     -- Only the science itself: a background or imprint never joins.
-    AND item_exptype2 = 'science'
+    AND exptype = 'science'

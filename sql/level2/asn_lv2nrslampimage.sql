@@ -7,14 +7,10 @@
 -- excludes = "anything but NRS_LAMP with the mirror; operating modes other than image when set"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
     [program] AS group_key,
     [tsovisit] AS optional_key
-FROM items
+FROM stage2_items
 WHERE exp_type = 'nrs_lamp'
     AND program IS NOT NULL
     AND grating = 'mirror'

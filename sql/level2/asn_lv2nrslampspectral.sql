@@ -7,14 +7,10 @@
 -- excludes = "filters other than OPAQUE; grating/lamp paths that miss the detector; MSA lamps without an MSA file; the mirror, grating-only mode and NOLAMP"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
     [program, exp_type, lamp] AS group_key,
     [tsovisit] AS optional_key
-FROM items
+FROM stage2_items
 WHERE exp_type IN ('nrs_autoflat', 'nrs_autowave', 'nrs_lamp')
     AND program IS NOT NULL
     AND filter = 'opaque'

@@ -7,14 +7,10 @@
 -- excludes = "exposures not flagged as imprints; NIRSpec IFU paths that miss the detector; NIRSpec opaque-filter and wavefront-sensing exposures"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
-    [program, instrume, detector, coalesce(filter, band), exp_type, is_imprt] AS group_key,
-    [tsovisit, coalesce(pupil, grating), fxd_slit, subarray, channel] AS optional_key
-FROM items
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
+    list_append(mode_key, is_imprt) AS group_key,
+    mode_options AS optional_key
+FROM stage2_items
 WHERE list_contains(spec2_science_exp_types(), exp_type)
     AND stage2_mode_ok(program, instrume, detector, filter, band, exp_type, visitype)
     AND nrsifu_valid_detector(exp_type, grating, filter, detector)

@@ -7,16 +7,12 @@
 -- excludes = "visits that are not WFS&C; NIRCam images of line-of-sight jitter visits; backgrounds, imprints"
 -- attaches = "nothing"
 SELECT
-    run_id,
-    _row,
-    'science' AS role,
-    'science' AS exptype,
-    stage2_expname(filename, item_ints) AS expname,
+    * REPLACE ('science' AS exptype, 'science' AS role),   -- each exposure its own science
     [program, exp_type, visitype] AS group_key,
     [tsovisit] AS optional_key
-FROM items
+FROM stage2_items
 WHERE list_contains(image2_science_exp_types(), exp_type)
     AND program IS NOT NULL
     AND is_wfsc(visitype)
     AND NOT (coalesce(dms_note = 'wfsc_los_jitter', false) AND exp_type = 'nrc_image')
-    AND item_exptype2 = 'science'
+    AND exptype = 'science'

@@ -1,4 +1,5 @@
 -- needs = ["run_id", "_row", "role", "exptype", "expname", "group_key", "optional_key"]
+-- optional = []
 --
 -- Shape "single_science": one association per science exposure (Stage 2).
 --
@@ -76,21 +77,5 @@ SELECT
     row_number() OVER (PARTITION BY rule_rank, run_id, science_row ORDER BY phase, _row) AS member_order
 FROM members
 UNION ALL
--- A group with attached rows but no science: the reference's first attached
--- row still creates an association, which the others join. It never has
--- science, so it is never written, but it takes a sequence number when the
--- run is not finalised.
-SELECT
-    r.rule_rank,
-    r.run_id,
-    -1 - f._row AS asn_key,
-    f._row AS creator_row,
-    r._row,
-    r.exptype,
-    r.expname,
-    row_number() OVER (PARTITION BY r.rule_rank, r.run_id, r.group_key ORDER BY r._row) AS member_order
-FROM rule_rows AS r
-JOIN first_row AS f ON f.rule_rank = r.rule_rank AND f.run_id = r.run_id AND f.group_key = r.group_key
-WHERE NOT EXISTS (
-    SELECT 1 FROM science AS s WHERE s.rule_rank = r.rule_rank AND s.run_id = r.run_id AND s.group_key = r.group_key
-)
+-- Groups without science (see the macro).
+SELECT * FROM groups_without_science(rule_rows, ['science'])

@@ -160,23 +160,5 @@ SELECT
 FROM members
 WHERE NOT $finalize
 UNION ALL
--- A group with direct images (or other rows) but no grism science: the
--- reference's first row of the group still creates an association, which
--- the others join. It never has science, so it is never written, but it
--- takes a sequence number when the run is not finalised.
-SELECT
-    r.rule_rank,
-    r.run_id,
-    -1 - f._row AS asn_key,
-    f._row AS creator_row,
-    r._row,
-    r.exptype,
-    r.expname,
-    row_number() OVER (PARTITION BY r.rule_rank, r.run_id, r.group_key ORDER BY r._row) AS member_order
-FROM rule_rows AS r
-JOIN first_row AS f
-    ON f.rule_rank = r.rule_rank AND f.run_id = r.run_id AND f.group_key IS NOT DISTINCT FROM r.group_key
-WHERE NOT EXISTS (
-    SELECT 1 FROM science AS s
-    WHERE s.rule_rank = r.rule_rank AND s.run_id = r.run_id AND s.group_key IS NOT DISTINCT FROM r.group_key
-)
+-- Groups without science (see the macro).
+SELECT * FROM groups_without_science(rule_rows, ['science'])
