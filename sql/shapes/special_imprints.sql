@@ -122,58 +122,8 @@ joined AS (
         ON r.rule_rank = l.rule_rank AND r.run_id = l.run_id
         AND r._row = l.member_row
 ),
-science_of AS (
-    SELECT
-        rule_rank,
-        run_id,
-        science_row,
-        count(*) AS n_science,
-        bool_or(is_bkg) AS science_is_bkg,
-        list(target_id) AS targets,
-        list(dither) AS dithers
-    FROM joined
-    WHERE exptype = 'science'
-    GROUP BY rule_rank, run_id, science_row
-),
-weighed AS (
-    SELECT
-        j.rule_rank,
-        j.run_id,
-        j.science_row,
-        j._row,
-        list_contains(s.targets, j.target_id) AS on_target,
-        list_contains(s.dithers, j.dither) AS on_dither,
-        s.n_science
-    FROM joined AS j
-    JOIN science_of AS s USING (rule_rank, run_id, science_row)
-    WHERE j.exptype = 'imprint'
-        AND j.is_bkg = s.science_is_bkg
-),
-by_target AS (
-    SELECT
-        *,
-        bool_or(on_target) OVER (PARTITION BY rule_rank, run_id, science_row) AS any_on_target
-    FROM weighed
-),
-by_dither AS (
-    SELECT
-        *,
-        count(*) OVER (PARTITION BY rule_rank, run_id, science_row) AS n_left,
-        bool_or(coalesce(on_dither, false)) OVER (PARTITION BY rule_rank, run_id, science_row) AS any_on_dither
-    FROM by_target
-    WHERE on_target OR NOT any_on_target
-),
 pruned AS (
-    SELECT rule_rank, run_id, science_row, _row
-    FROM by_target
-    WHERE any_on_target AND NOT on_target
-    UNION ALL
-    SELECT rule_rank, run_id, science_row, _row
-    FROM by_dither
-    WHERE n_science >= 1
-        AND n_science < n_left
-        AND any_on_dither
-        AND NOT coalesce(on_dither, false)
+    SELECT * FROM pruned_imprints(joined)
 )
 SELECT
     j.rule_rank,
