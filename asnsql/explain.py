@@ -28,6 +28,8 @@ from asnsql.fates import Fates
 from asnsql.phrases import describe_values, words
 from asnsql.sqlfiles import base_files
 
+# What finalising says of an association of attachments only (`asn_fate`).
+NO_SCIENCE = "it holds no science exposure"
 # Why a target acquisition that no rule condition speaks of is in no association.
 ACQ_REASON = ("a target acquisition joins only associations whose science shares its"
               " observation, and none did")
@@ -206,6 +208,10 @@ def _explain_row(generation, rules, fates, checks, row: int, name: str) -> Expla
             reasons.update(checks[rule.name].explain_runs(con, unexplained, row))
         for run_id, reason in reasons.items():
             if isinstance(reason, str):  # finalising dropped the rule's association
+                if reason.endswith(NO_SCIENCE):  # an attachment alone: say why no science took it
+                    if rule.name not in checks:
+                        checks[rule.name] = RuleCheck(rule)
+                    reason += checks[rule.name].closest_science(con, run_id)
                 explanation.outcomes.append(Outcome(rule.name, labels[run_id], reason, made=True))
             else:
                 explanation.outcomes.append(Outcome(rule.name, labels[run_id], *reason))
@@ -283,17 +289,64 @@ class RuleCheck:
         by_run = {}
         for r in rows:
             by_run.setdefault(r.get("run_id"), r)
-        return {run: self._shape_reason(by_run.get(run)) for run in run_ids}
+        return {run: self._shape_reason(con, run, by_run.get(run)) for run in run_ids}
 
-    def _shape_reason(self, row: dict | None) -> str:
+    def _shape_reason(self, con, run: int, row: dict | None) -> str:
         if row is None:
             return "meets every condition, yet the rule returned no row for it"
         role, exptype = row.get("role"), row.get("exptype")
         hint = {
             "attach": "it attaches only to science exposures with the same keys, and none took it",
         }.get(role, f"the rule's {self.rule.shape!r} shape put it in no association")
+        if role == "attach":
+            hint += self._closest_science(con, run, row)
         said = f"role {role}, exptype {exptype}" if role else f"exptype {exptype}"
         return f"meets every condition ({said}), but {hint}"
+
+    def closest_science(self, con, run: int) -> str:
+        """For the explained exposure in pass ``run``: the keys the closest science differs in."""
+        if self.error:
+            return ""
+        try:
+            cursor = con.execute(self.full_sql)
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        except duckdb.Error:
+            return ""
+        mine = next((r for r in rows if r.get("run_id") == run), None)
+        return self._closest_science(con, run, mine) if mine else ""
+
+    def _closest_science(self, con, run: int, row: dict) -> str:
+        """Which keys the science of the same pass closest to ``row`` differs in, as
+        `; the closest science, FILE, differs in KEY ('its value', not 'this one's')`."""
+        names = _key_names(self.rule.sql)
+        mine = {k: row.get(k) for k in names}
+        if not names or any(not isinstance(v, list) for v in mine.values()):
+            return ""
+        try:
+            science = con.execute(
+                f"SELECT s._row, p.filename, {', '.join('s.' + k for k in names)}"
+                f" FROM ({self.rule.sql}) AS s JOIN pool AS p USING (_row)"
+                " WHERE s.run_id = $run AND s.role = 'science' ORDER BY s._row",
+                {"run": run}).fetchall()
+        except duckdb.Error:
+            return ""
+        best = None
+        for found in science:
+            differs = []
+            for (key, texts), theirs in zip(names.items(), found[2:], strict=True):
+                ours = mine[key]
+                if not isinstance(theirs, list) or len(theirs) != len(ours):
+                    continue
+                for text, a, b in zip(texts, ours, theirs, strict=False):
+                    optional = key == "optional_key" and (a is None or b is None)
+                    if a != b and not optional:
+                        differs.append(f"{text} ({b!r}, not {a!r})")
+            if differs and (best is None or len(differs) < len(best[1])):
+                best = (found[1], differs)
+        if best is None:
+            return ""
+        return f"; the closest science, {best[0]}, differs in {', '.join(best[1])}"
 
     def comment_for(self, line: int | None, path=None) -> str | None:
         """The comment for a condition starting on ``line`` of the rule file (or ``path``)."""
@@ -457,6 +510,38 @@ def _expand_bases(tree: exp.Expression) -> exp.Expression:
             base = _expand_bases(base)
             table.replace(base.subquery(table.alias or table.name))
     return tree
+
+
+@functools.cache
+def _key_names(sql: str) -> dict[str, list[str]]:
+    """The SQL text of each element of a rule's `group_key` and `optional_key` lists."""
+    try:
+        tree = sqlglot.parse_one(sql, dialect="duckdb")
+    except sqlglot.errors.ParseError:
+        return {}
+    found = {}
+    for projection in getattr(tree, "expressions", []):
+        if not (isinstance(projection, exp.Alias)
+                and projection.alias in ("group_key", "optional_key")):
+            continue
+        value = projection.this
+        if isinstance(value, exp.Column) and value.name in _base_lists():
+            found[projection.alias] = _base_lists()[value.name]  # e.g. stage2_items' mode_key
+        elif isinstance(value, exp.Array):
+            found[projection.alias] = [e.sql(dialect="duckdb") for e in value.expressions]
+    return found
+
+
+@functools.cache
+def _base_lists() -> dict[str, list[str]]:
+    """The list columns the stage bases define: name -> the SQL text of each element."""
+    found = {}
+    for path in base_files().values():
+        for projection in sqlglot.parse_one(_file_text(path), dialect="duckdb").expressions:
+            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Array):
+                found[projection.alias] = [e.sql(dialect="duckdb")
+                                           for e in projection.this.expressions]
+    return found
 
 
 def _has_table(con, name: str) -> bool:

@@ -190,3 +190,24 @@ def test_unknown_file_is_one_error_line_with_suggestions():
         "Error: jw_00001_uncal: no exposure of that name in pool_002_image_miri.csv; "
         "did you mean jw_00001_uncal.fits, jw_00008_uncal.fits, jw_00007_uncal.fits?\n"
     )
+
+
+def test_a_background_that_attaches_nowhere_names_the_key_that_differs(tmp_path):
+    """A background of another filter meets Asn_Lv2Image's conditions, but no science
+    shares its mode: explain names the key and both values."""
+    lines = Path(MIRI).read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    columns = lines[header].split("|")
+    rows = [line.split("|") for line in lines[header + 1:] if line and not line.startswith("#")]
+    extra = dict(zip(columns, rows[0], strict=True))
+    extra.update(FILENAME="jw_bkg_uncal.fits", FILTER="F770W")
+    body = [lines[header] + "|BKGDTARG"] + ["|".join(r) + "|" for r in rows]
+    body.append("|".join(extra[c] for c in columns) + "|t")
+    pool = tmp_path / "pool_bkg.csv"
+    pool.write_text("\n".join(lines[:header] + body) + "\n")
+    result = run("explain", pool, "jw_bkg_uncal.fits")
+    assert result.exit_code == 0, result.output
+    said = block(result.output, "Asn_Lv2Image")
+    assert "its association is invalid: it holds no science exposure;" in said
+    assert ("the closest science, jw_00001_uncal.fits, differs in COALESCE(filter, band)"
+            " ('f560w', not 'f770w')") in said
