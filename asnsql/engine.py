@@ -251,8 +251,9 @@ def build_bases(con, rules: list[Rule]) -> None:
 def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True) -> None:
     """Run each rule once over all passes, then each shape once over all its rules.
 
-    Members land in ``rule_members``; ``rule_rows`` keeps every rule's rows
-    (with ``rule_rank``) for inspection.
+    Members land in ``rule_members``. ``rule_rows`` and ``rule_runs`` are a
+    shape's scratch inputs (temporary tables): after the run they hold the
+    rows and passes of the last shape's rules only.
     """
     params = rule_params(rules, params)
     if rules:
