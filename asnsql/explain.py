@@ -226,6 +226,7 @@ class RuleCheck:
         self.lines = rule.sql.splitlines()
         self.error = None
         self.stages: list[_Stage] = []
+        self.science: dict[int, list] = {}  # pass -> its science rows' keys (see closest_science)
         try:
             tree = sqlglot.parse_one(rule.sql, dialect="duckdb")
         except sqlglot.errors.ParseError as err:
@@ -323,14 +324,16 @@ class RuleCheck:
         mine = {k: row.get(k) for k in names}
         if not names or any(not isinstance(v, list) for v in mine.values()):
             return ""
-        try:
-            science = con.execute(
-                f"SELECT s._row, p.filename, {', '.join('s.' + k for k in names)}"
-                f" FROM ({self.rule.sql}) AS s JOIN pool AS p USING (_row)"
-                " WHERE s.run_id = $run AND s.role = 'science' ORDER BY s._row",
-                {"run": run}).fetchall()
-        except duckdb.Error:
-            return ""
+        if run not in self.science:  # once per pass, however many rows are explained
+            try:
+                self.science[run] = con.execute(
+                    f"SELECT s._row, p.filename, {', '.join('s.' + k for k in names)}"
+                    f" FROM ({self.rule.sql}) AS s JOIN pool AS p USING (_row)"
+                    " WHERE s.run_id = $run AND s.role = 'science' ORDER BY s._row",
+                    {"run": run}).fetchall()
+            except duckdb.Error:
+                self.science[run] = []
+        science = self.science[run]
         best = None
         for found in science:
             differs = []
