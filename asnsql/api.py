@@ -173,11 +173,14 @@ def copy_table(src, dst, name: str, target: str | None = None, temporary: bool =
 
 
 def hand_back(src, dst) -> None:
-    """Copy every table, view and macro a generation left on ``src`` onto ``dst``."""
+    """Copy every table, view and macro a generation left on ``src`` onto ``dst``.
+
+    The engine's temporary tables are a shape's scratch inputs and stay behind.
+    """
     engine.install_views(dst)
     tables = src.execute(
         "SELECT table_name, temporary FROM duckdb_tables()"
-        " WHERE temporary OR (database_name = current_database() AND schema_name = 'main')"
+        " WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'"
         " ORDER BY table_name").fetchall()
     for name, temporary in tables:
         copy_table(src, dst, name, temporary=temporary)

@@ -1,3 +1,5 @@
+-- view = true
+--
 -- stage3_aux_items: `stage3_items` for the auxiliary-data rules, which
 -- combine backgrounds as their science: every member but a target
 -- acquisition is science, named and reading files as science does, and

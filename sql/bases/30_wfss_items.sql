@@ -1,7 +1,5 @@
--- view = true
---
--- wfss_items: what the Stage 2 grism rules share (a view: its naming
--- columns are worked out only for the rows a rule keeps).
+-- wfss_items: what the Stage 2 grism rules share, for the exposures they
+-- may take (grism and imaging), worked out once.
 --
 -- Beside the pool keywords:
 --   exptype   the member type; an image calibrated as science is the
@@ -33,3 +31,4 @@ FROM (
         wfss_target(item_candidate, targetid) AS target
     FROM items
 )
+WHERE exp_type IN ('nis_wfss', 'nrc_wfss', 'mir_wfss', 'nis_image', 'nrc_image', 'mir_image')

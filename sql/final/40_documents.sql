@@ -168,20 +168,23 @@ member_text AS (
             AS degraded,
         string_agg(
             '                {' || chr(10)
-            || '                    "expname": ' || json_text(m.expname) || ',' || chr(10)
-            || '                    "exptype": ' || json_text(m.exptype)
+            || '                    "expname": ' || m.j[1] || ',' || chr(10)
+            || '                    "exptype": ' || m.j[2]
             || CASE
                 WHEN m._row IS NULL THEN ''
-                ELSE ',' || chr(10) || '                    "exposerr": ' || json_text(m.exposerr)
+                ELSE ',' || chr(10) || '                    "exposerr": ' || m.j[3]
                     || CASE
                         WHEN n.level = 3 THEN ',' || chr(10)
-                            || '                    "asn_candidate": ' || json_text(m.member_candidate)
+                            || '                    "asn_candidate": ' || m.j[4]
                         ELSE ''
                     END
             END || chr(10) || '                }',
             ',' || chr(10) ORDER BY m.position
         ) AS members
-    FROM doc_member AS m
+    FROM (
+        SELECT *, json_texts([expname, exptype, exposerr, member_candidate]) AS j
+        FROM doc_member
+    ) AS m
     JOIN named AS n ON n.asn_uid = m.doc_uid
     GROUP BY m.doc_uid, m.product_pos
 ),
@@ -214,30 +217,41 @@ SELECT
     n.product_name,
     n.level,
     '{' || chr(10)
-    || '    "asn_type": ' || json_text(n.asn_type) || ',' || chr(10)
-    || '    "asn_rule": ' || json_text(n.registry || '_' || n.rule) || ',' || chr(10)
-    || '    "version_id": ' || json_text($version_id) || ',' || chr(10)
-    || '    "code_version": ' || json_text($code_version) || ',' || chr(10)
-    || '    "degraded_status": ' || json_text(CASE
-        WHEN coalesce(t.degraded, false)
-            THEN 'One or more members have an error associated with them.' || chr(10)
-                || 'Details can be found in the member.exposerr attribute.'
-        ELSE 'No known degraded exposures in association.'
-    END) || ',' || chr(10)
-    || '    "program": ' || json_text(n.program) || ',' || chr(10)
-    || '    "constraints": ' || json_text(n.constraints) || ',' || chr(10)
-    || '    "asn_id": ' || json_text(n.asn_id) || ',' || chr(10)
+    || '    "asn_type": ' || n.j[1] || ',' || chr(10)
+    || '    "asn_rule": ' || n.j[2] || ',' || chr(10)
+    || '    "version_id": ' || n.j[3] || ',' || chr(10)
+    || '    "code_version": ' || n.j[4] || ',' || chr(10)
+    || '    "degraded_status": ' || n.j[5] || ',' || chr(10)
+    || '    "program": ' || n.j[6] || ',' || chr(10)
+    || '    "constraints": ' || n.j[7] || ',' || chr(10)
+    || '    "asn_id": ' || n.j[8] || ',' || chr(10)
     -- Stage 2 and Stage 3 documents order these two fields differently.
     || CASE
         WHEN n.level = 3
-            THEN '    "target": ' || json_text(n.target) || ',' || chr(10)
-                || '    "asn_pool": ' || json_text(p.asn_pool)
-        ELSE '    "asn_pool": ' || json_text(p.asn_pool) || ',' || chr(10)
-            || '    "target": ' || json_text(n.target)
+            THEN '    "target": ' || n.j[9] || ',' || chr(10)
+                || '    "asn_pool": ' || n.j[10]
+        ELSE '    "asn_pool": ' || n.j[10] || ',' || chr(10)
+            || '    "target": ' || n.j[9]
     END || ',' || chr(10)
-    || '    "products": [' || chr(10) || t.products || chr(10) || '    ]' || chr(10) || '}'
+    || '    "products": [' || chr(10) || n.products || chr(10) || '    ]' || chr(10) || '}'
         AS document
-FROM named AS n
-JOIN product_text AS t ON t.doc_uid = n.asn_uid
-JOIN pools AS p USING (_pool)
+FROM (
+    -- Every string field of the document, escaped in one go.
+    SELECT
+        n.*,
+        t.products,
+        json_texts([
+            n.asn_type, n.registry || '_' || n.rule, $version_id, $code_version,
+            CASE
+                WHEN coalesce(t.degraded, false)
+                    THEN 'One or more members have an error associated with them.' || chr(10)
+                        || 'Details can be found in the member.exposerr attribute.'
+                ELSE 'No known degraded exposures in association.'
+            END,
+            n.program, n.constraints, n.asn_id, n.target, p.asn_pool
+        ]) AS j
+    FROM named AS n
+    JOIN product_text AS t ON t.doc_uid = n.asn_uid
+    JOIN pools AS p USING (_pool)
+) AS n
 ORDER BY n._pool, n.name_order;
