@@ -8,6 +8,7 @@ One generation is one pass of the engine over any number of pools
 from __future__ import annotations
 
 import datetime as _dt
+from concurrent.futures import ThreadPoolExecutor
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -179,11 +180,24 @@ def hand_back(src, dst) -> None:
     """
     engine.install_views(dst)
     tables = src.execute(
-        "SELECT table_name, temporary FROM duckdb_tables()"
+        "SELECT table_name FROM duckdb_tables()"
         " WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'"
         " ORDER BY table_name").fetchall()
-    for name, temporary in tables:
-        copy_table(src, dst, name, temporary=temporary)
+    # Two at a time, each on cursors of its own (in ``dst``'s current schema):
+    # a copy is mostly waiting on Arrow and the catalog, not on Python.
+    database, schema = dst.execute("SELECT current_database(), current_schema()").fetchone()
+
+    def copy(name: str) -> None:
+        into, out = dst.cursor(), src.cursor()
+        try:
+            into.execute(f"USE {quote_ident(database)}.{quote_ident(schema)}")
+            copy_table(out, into, name)
+        finally:
+            into.close()
+            out.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(copy, [name for (name,) in tables]))
     pending = src.execute(
         "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND NOT temporary"
         " AND database_name = current_database() ORDER BY view_name").fetchall()

@@ -124,3 +124,13 @@ def test_explain_from_python(from_path):
     # Every rule gets an outcome: the exposure joined it in no pass, or in
     # some passes only (Asn_Lv2Image and Asn_Lv3Image: not in discovery).
     assert {o.rule for o in found.outcomes} == {r.name for r in from_path.rules}
+
+
+def test_generate_builds_its_tables_in_the_connections_current_schema():
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA mine")
+    con.execute("USE mine")
+    result = asnsql.generate(POOL, con=con)
+    schemas = {s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+    assert schemas == {"mine"}
+    assert con.execute("SELECT count(*) FROM associations").fetchone()[0] == len(result.texts) == 9
