@@ -10,6 +10,8 @@
 --   list_pos: with discovery ($discover), discovered associations that no
 --     candidate association repeats come first, then the candidate ones;
 --     `seq` renumbers that list per (asn_id, asn_type).
+--   invalid_reason: the first validity test it fails, in words (NULL: valid,
+--     `is_valid`); the one place validity is decided.
 CREATE OR REPLACE TABLE asn_listed AS
 WITH numbered AS (
     SELECT
@@ -52,21 +54,48 @@ SELECT
         WHEN $discover THEN row_number() OVER (PARTITION BY _pool, asn_id, asn_type ORDER BY list_pos)
         ELSE seq_made
     END AS seq,
-    -- Written at all (also without finalising): science present, the rule's
-    -- own tests, and Stage 2 only for observation candidates (or background
-    -- candidates holding a background).
-    list_contains(exptypes, 'science')
-        AND list_has_all(exptypes, valid_requires)
-        AND n_members >= valid_min_members
-        AND (valid_candidate_types IS NULL OR list_contains(valid_candidate_types, acid_type))
-        AND NOT list_contains(invalid_candidate_types, acid_type)
-        AND (
-            any_candidate
-            OR level = 3
-            OR acid_type = 'observation'
-            OR (acid_type = 'background' AND list_contains(exptypes, 'background'))
-        ) AS is_valid
-FROM listed;
+    invalid_reason IS NULL AS is_valid
+FROM (
+    SELECT
+        *,
+        -- Written at all (also without finalising) unless this says why not,
+        -- the first test failed: science present, the rule's own tests, and
+        -- Stage 2 only for observation candidates (or background candidates
+        -- holding a background). `asn_fate` says it as it is.
+        CASE
+            WHEN NOT list_contains(exptypes, 'science') THEN 'it holds no science exposure'
+            WHEN valid_candidate_types IS NOT NULL
+                AND NOT list_contains(valid_candidate_types, acid_type)
+                THEN coalesce(validity, rule || ' keeps only '
+                        || array_to_string(valid_candidate_types, ', ') || ' candidates')
+                    || ', and this one is '
+                    || CASE
+                        WHEN acid_type = 'discovered' THEN 'from the discovery pass'
+                        WHEN left(acid_type, 1) IN ('a', 'e', 'i', 'o', 'u')
+                            THEN 'an ' || acid_type || ' candidate'
+                        ELSE 'a ' || acid_type || ' candidate'
+                    END
+            WHEN level = 2 AND NOT any_candidate AND acid_type = 'discovered'
+                THEN 'Stage 2 associations are kept only for observation candidates,'
+                    || ' not the discovery pass'
+            WHEN level = 2 AND NOT any_candidate AND acid_type NOT IN ('observation', 'background')
+                THEN 'Stage 2 associations are kept only for observation candidates, not '
+                    || acid_type || ' ones'
+            WHEN level = 2 AND NOT any_candidate AND acid_type = 'background'
+                AND NOT list_contains(exptypes, 'background')
+                THEN 'a background candidate''s Stage 2 association must hold a background exposure'
+            WHEN NOT list_has_all(exptypes, valid_requires)
+                THEN rule || ' needs a member of type '
+                    || array_to_string(list_filter(valid_requires,
+                                                   lambda t: NOT list_contains(exptypes, t)), ', ')
+            WHEN n_members < valid_min_members
+                THEN rule || ' needs ' || valid_min_members || ' members, and it has '
+                    || n_members
+            WHEN list_contains(invalid_candidate_types, acid_type)
+                THEN rule || ' makes no association for ' || acid_type || ' candidates'
+        END AS invalid_reason
+    FROM listed
+) AS judged;
 
 -- asn_kept: what finalising keeps: valid, and Stage 3 associations of
 -- group, background and mosaic candidates span several observations (the

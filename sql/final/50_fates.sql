@@ -46,46 +46,6 @@ product_twin AS (
         AND t.asn_uid <> s.asn_uid
     LEFT JOIN written AS w ON w.asn_uid = t.asn_uid
     GROUP BY p.asn_uid
-),
-invalid AS (
-    -- The first validity test an association fails, as finalising orders them.
-    SELECT
-        asn_uid,
-        CASE
-            WHEN NOT list_contains(exptypes, 'science') THEN 'it holds no science exposure'
-            WHEN valid_candidate_types IS NOT NULL
-                AND NOT list_contains(valid_candidate_types, acid_type)
-                THEN coalesce(validity, rule || ' keeps only '
-                        || array_to_string(valid_candidate_types, ', ') || ' candidates')
-                    || ', and this one is '
-                    || CASE
-                        WHEN acid_type = 'discovered' THEN 'from the discovery pass'
-                        WHEN left(acid_type, 1) IN ('a', 'e', 'i', 'o', 'u')
-                            THEN 'an ' || acid_type || ' candidate'
-                        ELSE 'a ' || acid_type || ' candidate'
-                    END
-            WHEN level = 2 AND NOT any_candidate AND acid_type = 'discovered'
-                THEN 'Stage 2 associations are kept only for observation candidates,'
-                    || ' not the discovery pass'
-            WHEN level = 2 AND NOT any_candidate AND acid_type NOT IN ('observation', 'background')
-                THEN 'Stage 2 associations are kept only for observation candidates, not '
-                    || acid_type || ' ones'
-            WHEN level = 2 AND NOT any_candidate AND acid_type = 'background'
-                AND NOT list_contains(exptypes, 'background')
-                THEN 'a background candidate''s Stage 2 association must hold a background exposure'
-            WHEN NOT list_has_all(exptypes, valid_requires)
-                THEN rule || ' needs a member of type '
-                    || array_to_string(list_filter(valid_requires,
-                                                   lambda t: NOT list_contains(exptypes, t)), ', ')
-            WHEN n_members < valid_min_members
-                THEN rule || ' needs ' || valid_min_members || ' members, and it has '
-                    || n_members
-            WHEN list_contains(invalid_candidate_types, acid_type)
-                THEN rule || ' makes no association for ' || acid_type || ' candidates'
-            ELSE 'the rule''s own validity checks reject it'
-        END AS reason
-    FROM asn_listed
-    WHERE NOT is_valid
 )
 SELECT
     a.asn_uid,
@@ -100,7 +60,7 @@ SELECT
             THEN 'the discovery pass made it again, but candidate ' || d.twin_id
                 || ' already had the same association, so the discovered one was dropped'
         WHEN l.asn_uid IS NULL THEN 'dropped by the discovery filter'
-        WHEN v.asn_uid IS NOT NULL THEN 'its association is invalid: ' || v.reason
+        WHEN NOT l.is_valid THEN 'its association is invalid: ' || l.invalid_reason
         WHEN o.finalize AND k.asn_uid IS NULL
             THEN 'its association is invalid: a ' || a.acid_type
                 || ' candidate''s association must span two or more observations'
@@ -123,7 +83,6 @@ JOIN passes AS u USING (asn_uid)
 LEFT JOIN written AS w USING (asn_uid)
 LEFT JOIN asn_listed AS l USING (asn_uid)
 LEFT JOIN discovery_twin AS d USING (asn_uid)
-LEFT JOIN invalid AS v USING (asn_uid)
 LEFT JOIN asn_kept AS k USING (asn_uid)
 LEFT JOIN member_twin AS m USING (asn_uid)
 LEFT JOIN product_twin AS p USING (asn_uid);
