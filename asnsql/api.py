@@ -157,7 +157,7 @@ def generate_loaded(
     return Pass(con=con, infos=infos, errors=errors, unknown_ids=unknown)
 
 
-def copy_table(src, dst, name: str, target: str | None = None, temporary: bool = False) -> None:
+def copy_table(src, dst, name: str, target: str | None = None) -> None:
     """Copy table ``name`` of ``src`` onto ``dst`` (as ``target``) through Arrow.
 
     Data moves between a sandboxed connection and any other this way: no
@@ -165,10 +165,9 @@ def copy_table(src, dst, name: str, target: str | None = None, temporary: bool =
     """
     data = src.sql(f"FROM {quote_ident(name)}").to_arrow_table()
     target = target or quote_ident(name)
-    kind = "TEMP TABLE" if temporary else "TABLE"
     dst.register("asnsql_handoff", data)
     try:
-        dst.execute(f"CREATE OR REPLACE {kind} {target} AS FROM asnsql_handoff")
+        dst.execute(f"CREATE OR REPLACE TABLE {target} AS FROM asnsql_handoff")
     finally:
         dst.unregister("asnsql_handoff")
 

@@ -32,8 +32,8 @@ import duckdb
 
 from asnsql.naming import SUFFIX_PATTERN
 from asnsql.errors import RuleError
-from asnsql.registry import Rule, parse_header, shape_file
-from asnsql.sqlfiles import base_files, read_sql, sql_root
+from asnsql.registry import Rule, shape_header
+from asnsql.sqlfiles import base_files, base_sql, read_sql, sql_root
 
 # Columns of ``items`` that are not pool keywords.
 DERIVED_COLUMNS = frozenset({
@@ -134,7 +134,7 @@ def keywords_read(rules: list[Rule]) -> list[str]:
     names = set()
     for rule in rules:
         names |= set(rule.reads)
-    return sorted(names - DERIVED_COLUMNS - BASE_COLUMNS - {"registry", "role"})
+    return sorted(names - DERIVED_COLUMNS - BASE_COLUMNS)
 
 
 def build_exposures(con, pool_columns: tuple[str, ...], keywords: list[str]) -> None:
@@ -233,15 +233,15 @@ def build_bases(con, rules: list[Rule]) -> None:
     ``sql/bases/``."""
     files = base_files()
     texts = [rule.sql for rule in rules]
-    texts += [path.read_text() for path in {shape_file(r.shape, r.path) for r in rules}]
+    texts += [read_sql(f"shapes/{shape}.sql") for shape in {r.shape for r in rules}]
     wanted = []
     for name in reversed(files):  # a later base may read an earlier one
         if any(re.search(rf"\b{name}\b", text) for text in texts):
             wanted.append(name)
-            texts.append(files[name].read_text())
+            texts.append(base_sql(name))
     for name in files:
         if name in wanted:
-            text = files[name].read_text()
+            text = base_sql(name)
             # A base whose columns cost more than its rows are read is a view:
             # DuckDB works them out only for the rows a rule keeps.
             kind = "VIEW" if text.startswith("-- view = true\n") else "TABLE"
@@ -308,7 +308,7 @@ def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> 
     A shape that lists the ``optional`` columns it reads keeps only those and
     its ``needs`` (a rule over a stage base selects all of the base).
     """
-    header = shape_header(rules[ranks[0]])
+    header = shape_header(rules[ranks[0]].shape, rules[ranks[0]].path)
     if "optional" in header:
         names = [n for n in [*header["needs"], *header["optional"]] if n != "run_id"]
         listed = ", ".join("'" + n.replace("'", "''") + "'" for n in names)
@@ -323,12 +323,6 @@ def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> 
         ),
         {name: params[name] for rank in ranks for name in rules[rank].params},
     )
-
-
-def shape_header(rule: Rule) -> dict:
-    """The header of a rule's shape file (``needs``, and ``optional`` where given)."""
-    path = shape_file(rule.shape, rule.path)
-    return parse_header(path.read_text(), path, required={"needs"})
 
 
 def _run_shape(con, shape: str, ranks: list[int], finalize: bool,

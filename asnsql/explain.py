@@ -26,7 +26,7 @@ from asnsql.errors import AsnsqlError
 from asnsql.explore import one_line
 from asnsql.fates import Fates
 from asnsql.phrases import describe_values, words
-from asnsql.sqlfiles import base_files
+from asnsql.sqlfiles import base_files, base_sql
 
 # What finalising says of an association of attachments only (`asn_fate`).
 NO_SCIENCE = "it holds no science exposure"
@@ -281,6 +281,11 @@ class RuleCheck:
 
     def shape_reasons(self, con, run_ids: list[int]) -> dict[int, str]:
         """Why a row meeting every condition is in no association of the rule."""
+        by_run = self._own_rows(con)
+        return {run: self._shape_reason(con, run, by_run.get(run)) for run in run_ids}
+
+    def _own_rows(self, con) -> dict[int, dict]:
+        """The rule's output rows for the explained exposure, the first of each pass."""
         try:
             cursor = con.execute(self.full_sql)
             names = [d[0] for d in cursor.description]
@@ -290,7 +295,7 @@ class RuleCheck:
         by_run = {}
         for r in rows:
             by_run.setdefault(r.get("run_id"), r)
-        return {run: self._shape_reason(con, run, by_run.get(run)) for run in run_ids}
+        return by_run
 
     def _shape_reason(self, con, run: int, row: dict | None) -> str:
         if row is None:
@@ -308,13 +313,7 @@ class RuleCheck:
         """For the explained exposure in pass ``run``: the keys the closest science differs in."""
         if self.error:
             return ""
-        try:
-            cursor = con.execute(self.full_sql)
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-        except duckdb.Error:
-            return ""
-        mine = next((r for r in rows if r.get("run_id") == run), None)
+        mine = self._own_rows(con).get(run)
         return self._closest_science(con, run, mine) if mine else ""
 
     def _closest_science(self, con, run: int, row: dict) -> str:
@@ -351,9 +350,10 @@ class RuleCheck:
             return ""
         return f"; the closest science, {best[0]}, differs in {', '.join(best[1])}"
 
-    def comment_for(self, line: int | None, path=None) -> str | None:
-        """The comment for a condition starting on ``line`` of the rule file (or ``path``)."""
-        lines = self.lines if path is None else _file_lines(path)
+    def comment_for(self, line: int | None, base: str | None = None) -> str | None:
+        """The comment for a condition starting on ``line`` of the rule file (or of stage
+        base ``base``)."""
+        lines = self.lines if base is None else base_sql(base).splitlines()
         if line is None or not 0 < line <= len(lines):
             return None
         above = []
@@ -391,10 +391,10 @@ class _Stage:
         ]
         self.tree, self.select = tree, select
         # A stage base's own conditions are said in its file's words.
-        self.source = select.meta.get("asnsql_file")
+        self.source = select.meta.get("asnsql_base")
         source = select.args.get("from_") or select.args.get("from")
         inner = source.this if source is not None else None
-        self.derived_from = (inner.this.meta.get("asnsql_file")
+        self.derived_from = (inner.this.meta.get("asnsql_base")
                              if isinstance(inner, exp.Subquery) else None)
         # Most informative first: all passes at once, with the inputs of derived columns.
         self.variants = [(columns, per_run) for per_run in (False, True) for columns in (full, plain)]
@@ -477,7 +477,7 @@ class _Stage:
     def _judge(self, rows, values, columns):
         """The first term no row makes true: (reason, values, where, index); None if all hold."""
         source = self.source
-        name = source.name if source else self.check.rule.path.name
+        name = base_files()[source].name if source else self.check.rule.path.name
         if not rows:
             return "no row of this exposure reaches this part of the rule", "", name, 0
         n = len(self.terms)
@@ -488,7 +488,7 @@ class _Stage:
                 line = _first_line(term)
                 bare = term.this if isinstance(term, exp.Paren) else term
                 where = f"{name}:{line}" if line else name
-                lead = f"{self.derived_from.name}:" if self.derived_from else "line "
+                lead = f"{base_files()[self.derived_from].name}:" if self.derived_from else "line "
                 where += "".join(f"; {col} from {lead}{at}"
                                  for col, at in self.derived_lines[i].items() if at)
                 said = self.check.comment_for(line, source) or words(bare)
@@ -506,10 +506,10 @@ def _expand_bases(tree: exp.Expression) -> exp.Expression:
     files = base_files()
     for table in list(tree.find_all(exp.Table)):
         if table.name in files and not table.args.get("db"):
-            base = sqlglot.parse_one(_file_text(files[table.name]), dialect="duckdb")
+            base = sqlglot.parse_one(base_sql(table.name), dialect="duckdb")
             for node in base.walk():
                 if isinstance(node, exp.Select):
-                    node.meta["asnsql_file"] = files[table.name]
+                    node.meta["asnsql_base"] = table.name
             base = _expand_bases(base)
             table.replace(base.subquery(table.alias or table.name))
     return tree
@@ -539,8 +539,8 @@ def _key_names(sql: str) -> dict[str, list[str]]:
 def _base_lists() -> dict[str, list[str]]:
     """The list columns the stage bases define: name -> the SQL text of each element."""
     found = {}
-    for path in base_files().values():
-        for projection in sqlglot.parse_one(_file_text(path), dialect="duckdb").expressions:
+    for name in base_files():
+        for projection in sqlglot.parse_one(base_sql(name), dialect="duckdb").expressions:
             if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Array):
                 found[projection.alias] = [e.sql(dialect="duckdb")
                                            for e in projection.this.expressions]
@@ -550,15 +550,6 @@ def _base_lists() -> dict[str, list[str]]:
 def _has_table(con, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $n",
                             {"n": name}).fetchone()[0])
-
-
-@functools.cache
-def _file_text(path) -> str:
-    return path.read_text()
-
-
-def _file_lines(path) -> list[str]:
-    return _file_text(path).splitlines()
 
 
 def _row_local(select: exp.Select) -> bool:

@@ -7,6 +7,7 @@ over the documented views. sqlglot checks every file when it loads.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asnsql.errors import RuleError
-from asnsql.sqlfiles import base_files, sql_root
+from asnsql.sqlfiles import base_files, base_sql, read_sql, sql_root
 
 # Views a rule may read: `items` and the stage bases built over it.
 RULE_VIEWS = frozenset({"items", *base_files()})
@@ -217,7 +218,7 @@ def base_reads(name: str) -> set[str]:
     files = base_files()
     if name not in files:
         return set()
-    query = sqlglot.parse_one(files[name].read_text(), dialect="duckdb")
+    query = sqlglot.parse_one(base_sql(name), dialect="duckdb")
     aliases = {a.alias for a in query.find_all(exp.Alias)}
     reads = {c.name for c in query.find_all(exp.Column)} - aliases
     for table in query.find_all(exp.Table):
@@ -264,7 +265,7 @@ def checked_reads(sql: str, path: Path, shape: str, params: tuple[str, ...]) -> 
     needs = shape_columns(shape, path)
     key = hashlib.sha256(
         json.dumps([_CHECK_VERSION, sql, shape, list(needs), list(params),
-                    [p.read_text() for p in base_files().values()]]).encode()
+                    [base_sql(name) for name in base_files()]]).encode()
     ).hexdigest()
     entry = _cache_dir() / f"{key}.json"
     try:
@@ -297,10 +298,22 @@ def shape_file(shape: str, path: Path) -> Path:
     return shapes[shape]
 
 
+def shape_header(shape: str, path: Path) -> dict:
+    """The header of shape ``shape`` (``sql/shapes/<shape>.sql``): the columns it
+    ``needs`` from a rule's query and, where it lists them, the ``optional`` ones."""
+    shape_file(shape, path)
+    return _shape_header(shape)
+
+
+@functools.cache
+def _shape_header(shape: str) -> dict:
+    return parse_header(read_sql(f"shapes/{shape}.sql"), shape_file(shape, Path(shape)),
+                        required={"needs"})
+
+
 def shape_columns(shape: str, path: Path) -> tuple[str, ...]:
-    """The columns a shape (``sql/shapes/<shape>.sql``) needs from a rule's query."""
-    shape_file_ = shape_file(shape, path)
-    return tuple(parse_header(shape_file_.read_text(), shape_file_, required={"needs"})["needs"])
+    """The columns a shape needs from a rule's query."""
+    return tuple(shape_header(shape, path)["needs"])
 
 
 def load_rule(path: Path) -> Rule:

@@ -42,11 +42,13 @@ def _copy_tree(tree, folder: Path) -> None:
             (folder / child.name).write_bytes(child.read_bytes())
 
 
+@functools.cache
 def read_sql(relative: str) -> str:
-    """Return the text of one SQL file under :func:`sql_root`."""
+    """Return the text of one SQL file under :func:`sql_root` (read once: they never change)."""
     return (sql_root() / relative).read_text()
 
 
+@functools.cache
 def base_files() -> dict[str, Path]:
     """The stage bases: table name -> ``sql/bases/NN_<name>.sql``, in build order.
 
@@ -55,3 +57,8 @@ def base_files() -> dict[str, Path]:
     """
     return {path.stem.split("_", 1)[1]: path
             for path in sorted((sql_root() / "bases").glob("*.sql"))}
+
+
+def base_sql(name: str) -> str:
+    """The SELECT that defines stage base ``name``."""
+    return read_sql(f"bases/{base_files()[name].name}")

@@ -135,3 +135,19 @@ def test_each_macro_is_defined_once():
     for path in (sql_root() / "views").glob("*.sql"):
         names.update(re.findall(r"CREATE OR REPLACE MACRO (\w+)", path.read_text()))
     assert [name for name, count in names.items() if count > 1] == []
+
+
+def test_base_columns_are_the_columns_the_stage_bases_define():
+    """engine.BASE_COLUMNS (names a rule reads that are no pool keywords) is what the
+    files under sql/bases/ define: a base column added there must be added here."""
+    import sqlglot
+    from sqlglot import exp
+
+    from asnsql import engine
+    from asnsql.sqlfiles import base_files, base_sql
+
+    defined = set()
+    for name in base_files():
+        tree = sqlglot.parse_one(base_sql(name), dialect="duckdb")
+        defined |= {alias.alias for alias in tree.find_all(exp.Alias)}
+    assert defined == engine.BASE_COLUMNS
