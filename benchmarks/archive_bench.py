@@ -186,7 +186,13 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
                                           for k, v in fixtures.items()) + ".",
         ]
     lines += ["", "![wall time against exposures](performance.png)", ""]
-    path.write_text("\n".join(lines))
+    # Sections written by other benchmarks (`## On Spark, ...`) stay as they are.
+    kept = ""
+    if path.exists():
+        text = path.read_text()
+        at = text.find("\n## ")
+        kept = text[at + 1:] if at >= 0 else ""
+    path.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
 
 
 def plot(results: list[dict], path: Path) -> None:
