@@ -50,6 +50,7 @@ _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = "$ws"
 _WS = {"ws": " \t\n\x0b\x0c\r"}
 _RAW = "__asnsql_raw_pool"
+_STAGING = "__asnsql_staging"
 
 
 def quote_ident(name: str) -> str:
@@ -292,16 +293,22 @@ def _load_text(con, path, readable, delimiter, table):
         con.execute(f"DROP TABLE IF EXISTS {_RAW}")
 
 
-def _scan(path, delimiter, shown=None):
+def _scan(path, delimiter, shown=None, data=None):
     """Header line number and names, later lines astropy skips, mixed LF/CRLF.
 
     Reads line by line, each at most :data:`MAX_LINE_BYTES` (so a file
     without line ends stops at once). A UTF-8 byte-order mark before the
     first line is ignored, whether that line is a comment or the header.
     ``shown`` is the name errors give (default ``path``).
+
+    With a list ``data``, the data lines are also appended to it (LF ended)
+    while the file holds no quote and no carriage return inside a line: a
+    file whose every physical line is one row. ``data`` is emptied, and
+    stays empty, for any other file.
     """
     shown = path if shown is None else shown
     header_no, header, skipped, number, endings = 0, None, set(), 0, set()
+    plain = data is not None and delimiter not in '"\r\n'
     try:
         with open(path, "rb") as f:
             while True:
@@ -317,6 +324,13 @@ def _scan(path, delimiter, shown=None):
                 if stripped and not stripped.startswith(b"#"):
                     if header is None:
                         header_no, header = number, line
+                    elif plain:
+                        body = line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n")
+                        if b'"' in body or b"\r" in body:
+                            plain = False
+                            data.clear()
+                        else:
+                            data.append(body + b"\n")
                 elif header is not None:
                     skipped.add(number)
     except OSError as exc:
@@ -546,6 +560,7 @@ def load_pools(
     errors: dict[int, str] = {}
     parts: list[str] = []          # SELECTs giving _pool, _seq and named columns
     groups: dict[tuple, list] = {}  # (column names, lines to skip) -> [(index, path)]
+    joined: dict[tuple, _Joined] = {}  # column names -> one-row-a-line pools' data lines
     scratch = tempfile.TemporaryDirectory(prefix="asnsql-")
     try:
         for index, source in enumerate(sources):
@@ -559,7 +574,19 @@ def load_pools(
                     continue
                 shown = os.fspath(source)
                 readable = _check_path(shown, delimiter)
-                header_no, columns, skipped, mixed = _scan(readable, delimiter, shown=shown)
+                lines: list[bytes] = []
+                header_no, columns, skipped, mixed = _scan(readable, delimiter, shown=shown,
+                                                           data=lines)
+                infos[index] = PoolInfo(pool_name(shown), readable, tuple(columns), 0)
+                if lines:
+                    # One row a line: into one file with the other such pools
+                    # of this header, which DuckDB reads in one go.
+                    plain = joined.get(tuple(columns))
+                    if plain is None:
+                        plain = joined[tuple(columns)] = _Joined(
+                            os.path.join(scratch.name, f"joined{len(joined)}.csv"))
+                    plain.add(index, lines)
+                    continue
                 if skipped or mixed:
                     path = _data_lines(readable, header_no, skipped,
                                        os.path.join(scratch.name, f"{index}.csv"))
@@ -567,12 +594,22 @@ def load_pools(
                 else:
                     path = _literal(readable, scratch.name, index)
                 groups.setdefault((tuple(columns), header_no), []).append((index, path))
-                infos[index] = PoolInfo(pool_name(shown), readable, tuple(columns), 0)
             except PoolError as err:
                 errors[index] = str(err)
+                infos[index] = None
+        _staging(con, infos)
+        for number, (columns, plain) in enumerate(joined.items()):
+            plain.close()
+            try:
+                _scan_joined(con, f"__asnsql_joined{number}", plain, columns, delimiter)
+            except duckdb.Error:
+                # Read as a group of its own files: only the bad ones fail.
+                groups.setdefault((columns, -1), []).extend((i, None) for i in plain.indexes)
         for number, ((columns, skip), members) in enumerate(groups.items()):
             part = f"__asnsql_group{number}"
             try:
+                if skip < 0:
+                    raise duckdb.Error("read alone")
                 _scan_group(con, part, [p for _, p in members], [i for i, _ in members],
                             columns, skip, delimiter)
             except duckdb.Error:
@@ -586,10 +623,10 @@ def load_pools(
                         infos[index] = None
                         continue
                     parts.append(_part_select(single, index, "_row", columns))
-                continue
-            parts.append(_part_select(part, None, "_seq", columns))
-        _combine(con, table, parts, infos, names, sources)
+        _combine(con, table, parts, infos, names)
     finally:
+        for plain in joined.values():
+            plain.close()
         scratch.cleanup()
         for (name,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_\\_asnsql\\_%' ESCAPE '\\'"
@@ -618,8 +655,21 @@ def _data_lines(path: str, header_no: int, skipped: set, out: str) -> str:
     return out
 
 
+def _normalised(columns, full_trim: bool = True) -> str:
+    """Cells ``r.c0, r.c1, ...`` as the pool's named columns: stripped, lowercased, '' as NULL.
+
+    Without ``full_trim`` only spaces are stripped, which is the same where
+    no cell can hold a tab, vertical tab, form feed or line end (and twice
+    as quick).
+    """
+    trim = (lambda i: f"trim(r.c{i}, {_WHITESPACE})") if full_trim else (lambda i: f"trim(r.c{i})")
+    return "".join(
+        f", NULLIF(lower({trim(i)}), '') AS {quote_ident(name)}" for i, name in enumerate(columns)
+    )
+
+
 def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
-    """One DuckDB scan over pool files of one header: ``_pool``, ``_seq``, c0, c1, ..."""
+    """One DuckDB scan over pool files of one header, into the staging table."""
     struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
     con.execute(
         f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($paths, delim = $delim, "
@@ -628,16 +678,66 @@ def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
         {"paths": paths, "delim": delimiter, "skip": skip},
     )
     # A new table's rowid is its insertion order: file by file, each in file order.
-    cells = "".join(
-        f", NULLIF(lower(trim(r.c{i}, {_WHITESPACE})), '') AS {quote_ident(name)}"
-        for i, name in enumerate(columns)
-    )
     with _linear_planning(con):
         con.execute(
-            f"CREATE TEMP TABLE {part} AS SELECT m._pool, r.rowid AS _seq{cells} "
+            f"INSERT INTO {_STAGING} BY NAME SELECT m._pool, r.rowid AS _seq{_normalised(columns)} "
             f"FROM {part}_raw AS r "
             "JOIN (SELECT unnest($paths) AS filename, unnest($indexes) AS _pool) AS m USING (filename)",
             {"paths": paths, "indexes": indexes, **_WS},
+        )
+    con.execute(f"DROP TABLE {part}_raw")
+
+
+class _Joined:
+    """The data lines of pools that share a header, one file, and each pool's row count."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.file = open(path, "wb")
+        self.indexes: list[int] = []
+        self.counts: list[int] = []
+        self.odd_space = False   # a tab, vertical tab or form feed somewhere
+
+    def add(self, index: int, lines: list[bytes]) -> None:
+        self.file.writelines(lines)
+        if not self.odd_space:
+            text = b"".join(lines)
+            self.odd_space = b"\t" in text or b"\x0b" in text or b"\x0c" in text
+        self.indexes.append(index)
+        self.counts.append(len(lines))
+
+    def close(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+
+
+def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> None:
+    """One DuckDB scan of a :class:`_Joined` file, into the staging table.
+
+    Row ``k`` of the file belongs to the pool whose run of rows holds it;
+    a scan that does not give back exactly the rows counted fails.
+    """
+    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
+    con.execute(
+        f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($path, delim = $delim, "
+        f"header = false, columns = {{{struct}}}, auto_detect = false, "
+        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
+        {"path": joined.path, "delim": delimiter},
+    )
+    (rows,) = con.execute(f"SELECT count(*) FROM {part}_raw").fetchone()
+    if rows != sum(joined.counts):
+        con.execute(f"DROP TABLE {part}_raw")
+        raise duckdb.Error(f"{rows} rows read, {sum(joined.counts)} lines written")
+    starts = [0]
+    for count in joined.counts[:-1]:
+        starts.append(starts[-1] + count)
+    with _linear_planning(con):
+        con.execute(
+            f"INSERT INTO {_STAGING} BY NAME SELECT m._pool, r.rowid AS _seq"
+            f"{_normalised(columns, joined.odd_space)} FROM {part}_raw AS r "
+            "ASOF JOIN (SELECT unnest($starts) AS start, unnest($indexes) AS _pool) AS m "
+            "ON r.rowid >= m.start",
+            {"starts": starts, "indexes": joined.indexes, **(_WS if joined.odd_space else {})},
         )
     con.execute(f"DROP TABLE {part}_raw")
 
@@ -649,29 +749,39 @@ def _part_select(part, index, order, columns):
     return f"SELECT {pool}, {order} AS _seq{cells} FROM {part}"
 
 
-def _combine(con, table, parts, infos, names, sources) -> None:
-    """``table`` from the parts (pool-major rows, union columns) and the ``pools`` table."""
-    union: list[str] = []
+def _union(infos) -> list[str]:
+    """Every column of the pools, in the order they first appear."""
+    union: dict[str, None] = {}
     for info in infos:
         for column in info.columns if info else ():
-            if column not in union:
-                union.append(column)
-    # Each part goes in by name on its own (one wide UNION costs DuckDB more
-    # to plan than to run), then rows are numbered pool by pool.
+            union.setdefault(column)
+    return list(union)
+
+
+def _staging(con, infos) -> None:
+    """The table every pool's rows go into first: ``_pool``, ``_seq``, the union of columns."""
+    union = _union(infos)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE __asnsql_staging (_pool INTEGER, _seq BIGINT"
+        f"CREATE OR REPLACE TEMP TABLE {_STAGING} (_pool INTEGER, _seq BIGINT"
         + "".join(f", {quote_ident(c)} VARCHAR" for c in union) + ")"
     )
+
+
+def _combine(con, table, parts, infos, names) -> None:
+    """``table`` from the staging table and the parts (pool-major rows) and the ``pools`` table."""
+    # Each part goes in by name on its own (one wide UNION costs DuckDB more
+    # to plan than to run), then rows are numbered pool by pool.
     for part in parts:
-        con.execute(f"INSERT INTO __asnsql_staging BY NAME {part}")
-    cells = "".join(f", {quote_ident(c)}" for c in union)
+        con.execute(f"INSERT INTO {_STAGING} BY NAME {part}")
+    # The columns of the pools read (one that failed after all brings none).
+    cells = "".join(f", {quote_ident(c)}" for c in _union(infos))
     with _linear_planning(con):
         con.execute(
             f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
             "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
-            f"_pool{cells} FROM __asnsql_staging ORDER BY _pool, _seq"
+            f"_pool{cells} FROM {_STAGING} ORDER BY _pool, _seq"
         )
-    con.execute("DROP TABLE __asnsql_staging")
+    con.execute(f"DROP TABLE {_STAGING}")
     loaded = [i for i, info in enumerate(infos) if info is not None]
     con.execute(
         f"CREATE OR REPLACE TABLE {POOLS_TABLE} AS "

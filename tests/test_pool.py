@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from asnsql.errors import PoolError
-from asnsql.pool import PoolInfo, load_pool, require_columns
+from asnsql.pool import PoolInfo, load_pool, load_pools, require_columns
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_POOLS = sorted((REPO / "fixtures" / "pools").glob("*.csv"))
@@ -246,3 +246,48 @@ def test_fixture_pools(con, path):
     assert info.name == path.name
     assert info.n_rows == data_lines(path) > 0
     assert con.execute("SELECT count(*) FROM pool WHERE filename IS NULL").fetchall() == [(0,)]
+
+
+# Pools of one header, each as a batch reads it with the others: lines of
+# one row each go into one joined file; a quote, a carriage return inside
+# a line, or a bad row sends a pool back to a read of its own.
+SAME_HEADER = {
+    "plain.csv": "FileName|EXP_TYPE| Obs_Num |Notes\njw_a|MIR_IMAGE|1|x\nJW_B|nrc_image|2|\n",
+    "comments.csv": POOL,                       # comments among rows, a tab-padded cell
+    "crlf.csv": "FileName|EXP_TYPE| Obs_Num |Notes\r\njw_c|MIR_IMAGE|3|y\r\n",
+    "no_end.csv": "# c\nFileName|EXP_TYPE| Obs_Num |Notes\njw_d|MIR_IMAGE|4|z",
+    "quoted.csv": 'FileName|EXP_TYPE| Obs_Num |Notes\njw_e|"MIR|IMAGE"|5|"two\nlines"\n',
+    "inner_cr.csv": "FileName|EXP_TYPE| Obs_Num |Notes\njw_f|MIR\rIMAGE|6|w\n",
+    "empty.csv": "FileName|EXP_TYPE| Obs_Num |Notes\n",
+}
+
+
+@pytest.mark.parametrize("bad", [False, True], ids=["good", "one-bad"])
+def test_pools_read_together_as_each_alone(tmp_path, bad):
+    pools = dict(SAME_HEADER)
+    if bad:
+        # It fails the joined read: every pool of the header is read alone.
+        pools["bad.csv"] = "FileName|EXP_TYPE| Obs_Num |Notes\njw_g|MIR_IMAGE|7|v|extra\n"
+    paths = [str(write(tmp_path, text, name)) for name, text in pools.items()]
+    together = duckdb.connect()
+    infos, errors = load_pools(together, paths)
+    failed_alone, expected_pools = {}, []
+    for index, path in enumerate(paths):
+        alone = duckdb.connect()
+        try:
+            info = load_pool(alone, path)
+        except PoolError as err:
+            failed_alone[index] = str(err)
+            continue
+        assert infos[index] == info
+        mine = together.execute(
+            "SELECT * EXCLUDE (_pool) REPLACE (_row - (SELECT first_row FROM pools WHERE _pool = $i)"
+            " AS _row) FROM pool WHERE _pool = $i ORDER BY _row", {"i": index}).fetchall()
+        assert mine == rows(alone), Path(path).name
+        expected_pools += [index] * info.n_rows
+    assert errors == failed_alone and all(infos[i] is None for i in errors)
+    assert (str(tmp_path / "bad.csv") in [paths[i] for i in errors]) == bad
+    assert paths.index(str(tmp_path / "quoted.csv")) not in errors
+    # Rows are pool-major, in file order.
+    assert [r[0] for r in together.execute("SELECT _pool FROM pool ORDER BY _row").fetchall()] \
+        == expected_pools
