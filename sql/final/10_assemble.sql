@@ -4,71 +4,85 @@
 -- creating row, rule, then the shape's own key. Members that are not pool
 -- rows (WFSS catalogs, `_row` NULL) carry only `expname` and `exptype`.
 CREATE OR REPLACE TABLE asn_member AS
+WITH numbers AS (
+    -- Numbered over the keys alone: a window sorts all it carries.
+    SELECT
+        member,
+        dense_rank() OVER (ORDER BY run_id, creator_row, rule_rank, asn_key) AS asn_uid,
+        row_number() OVER (
+            PARTITION BY run_id, creator_row, rule_rank, asn_key
+            ORDER BY member_order, _row
+        ) AS position
+    FROM (
+        SELECT rowid AS member, run_id, creator_row, rule_rank, asn_key, member_order, _row
+        FROM rule_members
+    )
+)
 SELECT
-    dense_rank() OVER (ORDER BY m.run_id, m.creator_row, m.rule_rank, m.asn_key) AS asn_uid,
-    row_number() OVER (
-        PARTITION BY m.run_id, m.creator_row, m.rule_rank, m.asn_key
-        ORDER BY m.member_order, m._row
-    ) AS position,
+    n.asn_uid,
+    n.position,
     m.*,
     e.raw_exposerr AS exposerr,
     i.item_candidate AS member_candidate
 FROM rule_members AS m
+JOIN numbers AS n ON n.member = m.rowid
 LEFT JOIN exposures AS e ON e._row = m._row
 LEFT JOIN items AS i ON i.run_id = m.run_id AND i._row = m._row;
 
 -- asn_made: one row per association the rules made, with what names it and
 -- what finalising weighs. Name parts come from the members the rule itself
 -- accepted (all but target acquisitions, which join on their observation).
-CREATE OR REPLACE TABLE asn_made AS
-WITH member_facts AS (
+-- Built in steps (made_facts, made_values, made_parts): as one statement
+-- DuckDB misjudges the joins' sizes and takes half as long again.
+CREATE OR REPLACE TEMP TABLE made_facts AS
+SELECT
+    asn_uid,
+    count(*) AS n_members,
+    list(DISTINCT exptype) AS exptypes,
+    member_set(expname, exptype) AS membership,
+    count(DISTINCT obs_num) FILTER (exptype <> 'target_acquisition') AS n_obs,
+    count(*) FILTER (exptype = 'science') AS n_science,
+    arg_min(expname, position) FILTER (exptype = 'science') AS first_science
+FROM asn_member
+GROUP BY asn_uid;
+
+-- Only Stage 3 products are named from their members' values.
+CREATE OR REPLACE TEMP TABLE made_values AS
+SELECT
+    m.asn_uid,
+    joined_values(list(m.target)) AS targets,
+    joined_values(list(m.instrument)) AS instruments,
+    joined_values(list(m.opt_elem)) AS opt1,
+    joined_values(list(m.opt_elem2)) AS opt2,
+    joined_values(list(m.slit) FILTER (m.slit IN ('s200a1', 's200a2'))) AS paired_slits,
+    joined_values(list(m.slit) FILTER (m.slit NOT IN ('s200a1', 's200a2'))) AS single_slits,
+    joined_values(list(m.subarray)) AS subarrays
+FROM asn_member AS m
+JOIN rule_info AS k USING (rule_rank)
+WHERE k.level = 3 AND m.exptype <> 'target_acquisition'
+GROUP BY m.asn_uid;
+
+-- Further placeholders a rule fills from its `name_parts` map.
+CREATE OR REPLACE TEMP TABLE made_parts AS
+SELECT
+    asn_uid,
+    map_from_entries(list({'key': key, 'value': value})) AS parts
+FROM (
     SELECT
         asn_uid,
-        count(*) AS n_members,
-        list(DISTINCT exptype) AS exptypes,
-        member_set(expname, exptype) AS membership,
-        count(DISTINCT obs_num) FILTER (exptype <> 'target_acquisition') AS n_obs,
-        count(*) FILTER (exptype = 'science') AS n_science,
-        arg_min(expname, position) FILTER (exptype = 'science') AS first_science
-    FROM asn_member
-    GROUP BY asn_uid
-),
-stage3_values AS (
-    -- Only Stage 3 products are named from their members' values.
-    SELECT
-        m.asn_uid,
-        joined_values(list(m.target)) AS targets,
-        joined_values(list(m.instrument)) AS instruments,
-        joined_values(list(m.opt_elem)) AS opt1,
-        joined_values(list(m.opt_elem2)) AS opt2,
-        joined_values(list(m.slit) FILTER (m.slit IN ('s200a1', 's200a2'))) AS paired_slits,
-        joined_values(list(m.slit) FILTER (m.slit NOT IN ('s200a1', 's200a2'))) AS single_slits,
-        joined_values(list(m.subarray)) AS subarrays
-    FROM asn_member AS m
-    JOIN rule_info AS k USING (rule_rank)
-    WHERE k.level = 3 AND m.exptype <> 'target_acquisition'
-    GROUP BY m.asn_uid
-),
-name_parts AS (
-    -- Further placeholders a rule fills from its `name_parts` map.
-    SELECT
-        asn_uid,
-        map_from_entries(list({'key': key, 'value': value})) AS parts
+        part.key AS key,
+        joined_values(list(part.value)) AS value
     FROM (
-        SELECT
-            asn_uid,
-            part.key AS key,
-            joined_values(list(part.value)) AS value
-        FROM (
-            SELECT asn_uid, unnest(map_entries(name_parts)) AS part
-            FROM asn_member
-            WHERE exptype <> 'target_acquisition' AND name_parts IS NOT NULL
-        )
-        GROUP BY asn_uid, part.key
+        SELECT asn_uid, unnest(map_entries(name_parts)) AS part
+        FROM asn_member
+        WHERE exptype <> 'target_acquisition' AND name_parts IS NOT NULL
     )
-    GROUP BY asn_uid
-),
-firsts AS (
+    GROUP BY asn_uid, part.key
+)
+GROUP BY asn_uid;
+
+CREATE OR REPLACE TABLE asn_made AS
+WITH firsts AS (
     SELECT * FROM asn_member WHERE position = 1
 ),
 made AS (
@@ -114,40 +128,41 @@ made AS (
     JOIN rule_info AS k USING (rule_rank)
     -- The creating row names the association even when it is no member.
     JOIN exposures AS c ON c._row = f.creator_row
-    JOIN member_facts AS x USING (asn_uid)
-    LEFT JOIN stage3_values AS v USING (asn_uid)
-    LEFT JOIN name_parts AS p USING (asn_uid)
-),
-named AS (
-    SELECT
-        *,
-        't' || zero_pad(targets, 3) AS stage3_target,
-        CASE WHEN level = 3 THEN map_concat(parts, MAP {
-            'program': program,
-            'acid': asn_id,
-            'target': 't' || zero_pad(targets, 3),
-            'instrument': instruments,
-            'opt_elem': coalesce(nullif(joined_words([opt1, opt2]), ''), 'clear'),
-            'slit': CASE
-                WHEN joined_words(list_distinct([paired_slits, single_slits])) <> ''
-                    THEN '-' || joined_words(list_distinct([paired_slits, single_slits]))
-                ELSE ''
-            END,
-            'subarray': CASE WHEN subarrays IN ('', 'full') THEN '' ELSE '-' || subarrays END
-        }) END AS fills
-    FROM made
+    JOIN made_facts AS x USING (asn_uid)
+    LEFT JOIN made_values AS v USING (asn_uid)
+    LEFT JOIN made_parts AS p USING (asn_uid)
 )
 SELECT
-    * EXCLUDE (fills, parts, product_parts, stage3_target, raw_targetid),
-    CASE WHEN level = 3 THEN stage3_target ELSE raw_targetid END AS target,
+    * EXCLUDE (parts, product_parts, raw_targetid),
+    CASE WHEN level = 3 THEN 't' || zero_pad(targets, 3) ELSE raw_targetid END AS target,
     CASE
+        -- A placeholder of the rule's template: our own fields first, then
+        -- the rule's `name_parts`; one with no value is left as written.
         WHEN level = 3 THEN lower(array_to_string(list_transform(product_parts, lambda part:
             part.literal || CASE
                 WHEN part.field IS NULL THEN ''
-                ELSE coalesce(fills[part.field], '{' || part.field || '}')
+                ELSE coalesce(CASE part.field
+                    WHEN 'program' THEN program
+                    WHEN 'acid' THEN asn_id
+                    WHEN 'target' THEN 't' || zero_pad(targets, 3)
+                    WHEN 'instrument' THEN instruments
+                    WHEN 'opt_elem' THEN coalesce(nullif(joined_words([opt1, opt2]), ''), 'clear')
+                    WHEN 'slit' THEN CASE
+                        WHEN joined_words(list_distinct([paired_slits, single_slits])) <> ''
+                            THEN '-' || joined_words(list_distinct([paired_slits, single_slits]))
+                        ELSE ''
+                    END
+                    WHEN 'subarray' THEN
+                        CASE WHEN subarrays IN ('', 'full') THEN '' ELSE '-' || subarrays END
+                    ELSE parts[part.field]
+                END, '{' || part.field || '}')
             END), ''))
         WHEN first_science IS NULL THEN 'undefined'
         -- Stage 2: the science member's file name without extension or suffix.
         ELSE without_suffix(stage2_stem(first_science))
     END AS product_name
-FROM named;
+FROM made;
+
+DROP TABLE made_facts;
+DROP TABLE made_values;
+DROP TABLE made_parts;

@@ -14,8 +14,10 @@
 --     `is_valid`); the one place validity is decided.
 CREATE OR REPLACE TABLE asn_listed AS
 WITH numbered AS (
+    -- Numbered over the keys alone (a window sorts all it carries); the
+    -- associations' other columns join at the end.
     SELECT
-        *,
+        asn_uid, _pool, level, registry, asn_type, asn_id, membership,
         CASE
             WHEN level = 3 THEN row_number() OVER (PARTITION BY _pool, level, asn_type ORDER BY asn_uid)
             ELSE 1 + row_number() OVER (PARTITION BY _pool, level ORDER BY asn_uid)
@@ -47,17 +49,24 @@ listed AS (
     WHERE NOT $discover
         OR (n.registry = 'candidate' AND $keep_candidates)
         OR (n.registry = 'discover' AND c.membership IS NULL)
+),
+sequenced AS (
+    SELECT
+        asn_uid,
+        seq_made,
+        list_pos,
+        CASE
+            WHEN $discover THEN row_number() OVER (PARTITION BY _pool, asn_id, asn_type ORDER BY list_pos)
+            ELSE seq_made
+        END AS seq
+    FROM listed
 )
-SELECT
-    *,
-    CASE
-        WHEN $discover THEN row_number() OVER (PARTITION BY _pool, asn_id, asn_type ORDER BY list_pos)
-        ELSE seq_made
-    END AS seq,
-    invalid_reason IS NULL AS is_valid
+SELECT *, invalid_reason IS NULL AS is_valid
 FROM (
     SELECT
-        *,
+        a.*,
+        q.seq_made,
+        q.list_pos,
         -- Written at all (also without finalising) unless this says why not,
         -- the first test failed: science present, the rule's own tests, and
         -- Stage 2 only for observation candidates (or background candidates
@@ -93,8 +102,10 @@ FROM (
                     || n_members
             WHEN list_contains(invalid_candidate_types, acid_type)
                 THEN rule || ' makes no association for ' || acid_type || ' candidates'
-        END AS invalid_reason
-    FROM listed
+        END AS invalid_reason,
+        q.seq
+    FROM asn_made AS a
+    JOIN sequenced AS q USING (asn_uid)
 ) AS judged;
 
 -- asn_kept: what finalising keeps: valid, and Stage 3 associations of
