@@ -96,15 +96,15 @@ def finalize_all(con, rules: list[Rule], options: Options) -> None:
         "code_version": CODE_VERSION,
     }
     build_rule_info(con, rules)
+    # What the views (`asn_kept`, and `asn_fate` in 50_fates.sql, which says
+    # why a step dropped an association) read of the options.
+    con.execute("CREATE OR REPLACE TABLE final_options AS"
+                " SELECT $finalize AS finalize, $dms AS dms, CAST($asked AS VARCHAR[]) AS asked",
+                {k: params[k] for k in ("finalize", "dms", "asked")})
     for name in ("10_assemble.sql", "20_finalize.sql", "30_survivors.sql"):
         run_file(con, name, params)
     prune_products(con)
     run_file(con, "40_documents.sql", params)
-    # What `asn_fate` (a view, 50_fates.sql) needs to say why a step dropped
-    # an association.
-    con.execute("CREATE OR REPLACE TABLE final_options AS"
-                " SELECT $finalize AS finalize, $dms AS dms, CAST($asked AS VARCHAR[]) AS asked",
-                {k: params[k] for k in ("finalize", "dms", "asked")})
     run_file(con, "50_fates.sql", params)
 
 

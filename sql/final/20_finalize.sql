@@ -111,10 +111,10 @@ FROM (
 -- asn_kept: what finalising keeps: valid, and Stage 3 associations of
 -- group, background and mosaic candidates span several observations (the
 -- nodded-spectra rule, finalize_with = 'nod_backgrounds', skips that test).
-CREATE OR REPLACE TABLE asn_kept AS
+CREATE OR REPLACE VIEW asn_kept AS
 SELECT *
 FROM asn_listed
-WHERE $finalize
+WHERE (SELECT finalize FROM final_options)
     AND is_valid
     AND NOT (
         level = 3
@@ -156,18 +156,29 @@ WITH memberships AS (
     GROUP BY asn_uid
 ),
 indexed AS (
+    -- Numbered over the keys alone; the associations' columns join at the end.
     SELECT
-        k.*,
+        k.asn_uid,
+        k._pool,
+        k.level,
         f.n_final,
         f.final_membership,
         row_number() OVER (PARTITION BY k._pool, k.level ORDER BY k.asn_id, k.list_pos) AS idx
     FROM asn_kept AS k
     JOIN memberships AS f USING (asn_uid)
+),
+ranked AS (
+    SELECT
+        asn_uid,
+        n_final,
+        final_membership,
+        idx,
+        CASE
+            WHEN final_membership IS NULL THEN idx
+            ELSE max(idx) OVER (PARTITION BY _pool, level, final_membership)
+        END AS keeper
+    FROM indexed
 )
-SELECT
-    *,
-    CASE
-        WHEN final_membership IS NULL THEN idx
-        ELSE max(idx) OVER (PARTITION BY _pool, level, final_membership)
-    END AS keeper
-FROM indexed;
+SELECT k.*, r.n_final, r.final_membership, r.idx, r.keeper
+FROM asn_kept AS k
+JOIN ranked AS r USING (asn_uid);

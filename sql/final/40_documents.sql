@@ -129,7 +129,9 @@ CREATE OR REPLACE TABLE documents AS
 WITH docs AS (
     SELECT
         o.*,
-        a.*  EXCLUDE (asn_uid, _pool),
+        -- Only what the document says: the windows below sort all they carry.
+        a.level, a.asn_type, a.registry, a.rule, a.asn_id, a.acid_type, a.program, a.target,
+        a.product_name, a.constraints,
         CASE
             WHEN o.dup_no IS NOT NULL THEN printf('dup%05d_', o.dup_no)
             ELSE ''
