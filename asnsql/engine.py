@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from asnsql.naming import SUFFIX_PATTERN
+from asnsql.naming import SUFFIX_PATTERN, SUFFIX_TAIL
 from asnsql.errors import RuleError
 from asnsql.registry import Rule, shape_header
 from asnsql.sqlfiles import base_files, base_sql, read_sql, sql_root
@@ -126,7 +126,12 @@ def install_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text())
     # Our own constant (known_suffixes.txt), so written into the macro's text.
     pattern = SUFFIX_PATTERN.replace("'", "''")
-    con.execute(f"CREATE OR REPLACE MACRO without_suffix(s) AS regexp_extract(s, '{pattern}', 1)")
+    tail = SUFFIX_TAIL.replace("'", "''")
+    con.execute(
+        "CREATE OR REPLACE MACRO without_suffix(s) AS CASE"
+        f" WHEN contains(s, chr(10)) THEN regexp_extract(s, '{pattern}', 1)"
+        f" ELSE regexp_replace(s, '{tail}', '\\1') END"
+    )
 
 
 def keywords_read(rules: list[Rule]) -> list[str]:

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from asnsql import finalize
+from asnsql.engine import install_views
 from asnsql.final import Options, build_rule_info, finalize_all
 from asnsql.naming import remove_suffix
 from asnsql.registry import Rule
@@ -40,6 +41,20 @@ def rule(level=3, asn_type="image3", name="Asn_Test", **options):
 ])
 def test_remove_suffix(stem, root):
     assert remove_suffix(stem) == root
+
+
+def test_sql_without_suffix_is_remove_suffix():
+    # The SQL macro finds the root another way (the first suffix that ends
+    # the stem); it must cut exactly what Python's pattern cuts.
+    stems = ["", "_cal", "a_cal", "a_cal_cal", "a-rate", "x_adaptive_trace_model", "a_b_c",
+             "_", "a_", "__cal", "a__cal", "ami-oi", "x_ami-oi", "x-aminorm-oi", "a.b_cal",
+             "jw_a_cal_rate", "a_cal-", "a_CAL", "a\rb_cal", "a b_cal", "ümlaut_cal"]
+    con = duckdb.connect()
+    install_views(con)
+    got = con.execute("SELECT s, without_suffix(s) FROM unnest($s) AS t(s)", {"s": stems}).fetchall()
+    assert [root for _, root in got] == [remove_suffix(s) if s else "" for s, _ in got]
+    # A stem with a line feed: the SQL keeps the pattern's own reading.
+    assert con.execute("SELECT without_suffix('a' || chr(10) || 'b_cal')").fetchone() == ("",)
 
 
 # --- product pruning (the one Python step) ------------------------------------

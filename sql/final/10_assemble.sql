@@ -32,7 +32,7 @@ LEFT JOIN items AS i ON i.run_id = m.run_id AND i._row = m._row;
 -- asn_made: one row per association the rules made, with what names it and
 -- what finalising weighs. Name parts come from the members the rule itself
 -- accepted (all but target acquisitions, which join on their observation).
--- Built in steps (made_facts, made_values, made_parts): as one statement
+-- Built in steps (made_facts, made_values, made_parts, made_firsts): as one statement
 -- DuckDB misjudges the joins' sizes and takes half as long again.
 CREATE OR REPLACE TEMP TABLE made_facts AS
 SELECT
@@ -81,11 +81,16 @@ FROM (
 )
 GROUP BY asn_uid;
 
+-- The first member of each: what our `constraints` text quotes.
+CREATE OR REPLACE TEMP TABLE made_firsts AS
+SELECT
+    asn_uid, run_id, creator_row, rule, rule_rank, program, instrument, target, opt_elem,
+    opt_elem2, slit, subarray
+FROM asn_member
+WHERE position = 1;
+
 CREATE OR REPLACE TABLE asn_made AS
-WITH firsts AS (
-    SELECT * FROM asn_member WHERE position = 1
-),
-made AS (
+WITH made AS (
     SELECT
         f.asn_uid,
         r._pool,
@@ -123,7 +128,7 @@ made AS (
         coalesce(v.single_slits, '') AS single_slits,
         coalesce(v.subarrays, '') AS subarrays,
         p.parts
-    FROM firsts AS f
+    FROM made_firsts AS f
     JOIN runs AS r USING (run_id)
     JOIN rule_info AS k USING (rule_rank)
     -- The creating row names the association even when it is no member.
@@ -166,3 +171,4 @@ FROM made;
 DROP TABLE made_facts;
 DROP TABLE made_values;
 DROP TABLE made_parts;
+DROP TABLE made_firsts;

@@ -23,24 +23,24 @@ word_hits AS (
     JOIN passes AS p ON p._pool = w._pool AND contains(w.token, p.cand_id)
 ),
 hits AS (
-    SELECT t._row, h.cand_id
+    SELECT _pool, t._row, h.cand_id
     FROM candidate_tokens AS t
     JOIN word_hits AS h USING (_pool, token)
     UNION
-    SELECT k._row, p.cand_id
+    SELECT k._pool, k._row, p.cand_id
     FROM (SELECT * FROM candidate_cells WHERE cell_kind = 'other') AS k
     JOIN passes AS p ON p._pool = k._pool AND contains(k.cell, p.cand_id)
     UNION
-    SELECT k._row, p.cand_id
+    SELECT k._pool, k._row, p.cand_id
     FROM candidate_cells AS k
     JOIN (SELECT * FROM passes WHERE regexp_full_match(cand_id, '[\[\](),\s]*')) AS p
         ON p._pool = k._pool AND contains(k.cell, p.cand_id)
 ),
 seen AS (
+    -- Keyed by pool: a candidate id recurs in every pool.
     SELECT r.run_id, r.registry, r.cand_id, r.cand_type, h._row
     FROM runs AS r
-    JOIN hits AS h ON r.registry = 'candidate' AND h.cand_id = r.cand_id
-    JOIN pool AS p ON p._row = h._row AND p._pool = r._pool
+    JOIN hits AS h ON r.registry = 'candidate' AND h._pool = r._pool AND h.cand_id = r.cand_id
     UNION ALL
     SELECT r.run_id, r.registry, r.cand_id, r.cand_type, p._row
     FROM runs AS r

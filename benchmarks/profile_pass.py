@@ -1,0 +1,112 @@
+"""Where one engine pass spends its time: every SQL statement, timed.
+
+    python benchmarks/profile_pass.py POOL_OR_FOLDER...          # top 25 statements
+    python benchmarks/profile_pass.py fixtures/pools/mega_pool.csv --top 60 --steps
+
+Runs the pools through one pass (:func:`asnsql.archive.run_chunk`, sandboxed
+as the CLI runs it) with a connection that times each statement it is
+given: wall and CPU seconds (CPU over all threads), how many times it ran,
+and its first words. ``--steps`` also sums them by engine step (reading,
+items, rules, shapes, finalising, documents). This is how the figures in
+``docs/performance.md``'s "What bounds it" were measured.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import time
+from pathlib import Path
+
+import click
+import duckdb
+
+from asnsql.archive import expand_sources, run_chunk
+from asnsql.registry import load_rules
+
+# The engine step a statement belongs to, by the first words that name it.
+STEPS = [  # the first that matches
+    ("stage bases", ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items")),
+    ("shapes", ("rule_runs", "rule_members", "rule_names")),
+    ("rules", ("rule_rows",)),
+    ("documents", ("documents", "doc_", "asn_out", "associations", "members", "orphans")),
+    ("finalising", ("asn_", "made_", "rule_info", "final_options", "product_pruned", "Finalising")),
+    ("reading pools", ("__asnsql_", '"pool"', "TABLE pools", "DESCRIBE pool", "disabled_optimizers")),
+    ("candidates and items", ("candidates", "candidate_", "runs", "items", "exposures")),
+]
+
+
+class TimedConnection:
+    """A DuckDB connection that times each ``execute`` and ``sql`` call."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+        self.wall: collections.Counter = collections.Counter()
+        self.cpu: collections.Counter = collections.Counter()
+        self.calls: collections.Counter = collections.Counter()
+
+    def _timed(self, method: str, query, *args, **kwargs):
+        key = " ".join(str(query).split())[:100]
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = getattr(self._con, method)(query, *args, **kwargs)
+        self.wall[key] += time.perf_counter() - wall
+        self.cpu[key] += time.process_time() - cpu
+        self.calls[key] += 1
+        return result
+
+    def execute(self, query, *args, **kwargs):
+        self._timed("execute", query, *args, **kwargs)
+        return self
+
+    def sql(self, query, *args, **kwargs):
+        return self._timed("sql", query, *args, **kwargs)
+
+    def fetchall(self):
+        return self._con.fetchall()
+
+    def fetchone(self):
+        return self._con.fetchone()
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def step_of(key: str) -> str:
+    # The statement's own words, past its leading comment lines' first one.
+    words = re.sub(r"^--[^A-Z]*", "", key)
+    for step, marks in STEPS:
+        if any(mark in key[:60] or mark in words[:60] for mark in marks):
+            return step
+    return "other"
+
+
+@click.command()
+@click.argument("pools", nargs=-1, required=True)
+@click.option("--top", default=25, show_default=True, help="How many statements to list.")
+@click.option("--steps", is_flag=True, help="Also sum the statements by engine step.")
+def main(pools, top, steps):
+    sources = expand_sources(pools)
+    rules = load_rules(())
+    con = TimedConnection(duckdb.connect())
+    wall, cpu = time.perf_counter(), time.process_time()
+    chunk = run_chunk(con, sources, list(range(len(sources))), rules, sandbox=True)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    rows = sum(o.n_rows for o in chunk.outcomes)
+    documents = sum(o.n_associations for o in chunk.outcomes)
+    print(f"{len(sources)} pools, {rows} rows, {documents} documents: "
+          f"{wall:.2f} s wall, {cpu:.2f} s CPU, {len(con.calls)} distinct statements")
+    print(f"{'wall s':>7} {'CPU s':>7} {'runs':>4}  statement")
+    for key, seconds in con.wall.most_common(top):
+        print(f"{seconds:7.3f} {con.cpu[key]:7.3f} {con.calls[key]:4d}  {key[:90]}")
+    if steps:
+        by_step: collections.Counter = collections.Counter()
+        for key, seconds in con.wall.items():
+            by_step[step_of(key)] += seconds
+        print()
+        for step, seconds in by_step.most_common():
+            print(f"{seconds:7.3f}  {step}")
+        print(f"{wall - sum(by_step.values()):7.3f}  Python between statements")
+
+
+if __name__ == "__main__":
+    main()
