@@ -16,7 +16,6 @@ from __future__ import annotations
 import collections
 import re
 import time
-from pathlib import Path
 
 import click
 import duckdb
