@@ -272,8 +272,18 @@ def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None,
     gets all of them or none. Returns the number of association files.
     ``on_pool(outcome)`` is called as each pool's files are in place.
     """
+    return write_documents(chunk.documents(), chunk.outcomes, out, flat=flat, on_pool=on_pool,
+                           extra=extra)
+
+
+def write_documents(documents, outcomes, out, *, flat: bool = False, on_pool=None,
+                    extra: dict | None = None) -> int:
+    """:func:`write_files` of documents already fetched (``Chunk.documents()``).
+
+    Needs no connection, so it can run while the next chunk is generated.
+    """
     by_pool: dict[str, list[tuple[str, str]]] = {}
-    for asn_pool, name, text in chunk.documents():
+    for asn_pool, name, text in documents:
         by_pool.setdefault(asn_pool, []).append((name, text))
     out = Path(out)
     extra = extra or {}
@@ -287,7 +297,7 @@ def write_files(chunk: Chunk, out, *, flat: bool = False, on_pool=None,
             on_pool(outcome)
         return len(files)
 
-    outcomes = [o for o in chunk.outcomes if o.error is None or on_pool is not None]
+    outcomes = [o for o in outcomes if o.error is None or on_pool is not None]
     if len(outcomes) <= 1:
         return sum(one(o) for o in outcomes)
     with ThreadPoolExecutor(WRITERS) as pool:
@@ -331,13 +341,21 @@ class TableSink:
 
     def add(self, chunk: Chunk) -> int:
         """Append a chunk's documents; return how many."""
+        return self.add_rows(self.rows(chunk))
+
+    @staticmethod
+    def rows(chunk: Chunk):
+        """A chunk's rows of the table, as Arrow (for :meth:`add_rows`)."""
         # The chunk's connection is sandboxed (no ATTACH, no files): the rows
         # come out as Arrow and go in on a connection of our own.
-        rows = chunk.con.sql(
+        return chunk.con.sql(
             "SELECT p.asn_pool, d.file_name, d.asn_type, d.asn_rule, d.product_name,"
             " d.document FROM documents AS d JOIN pools AS p USING (_pool)"
             " ORDER BY d._pool, d.name_order"
         ).to_arrow_table()
+
+    def add_rows(self, rows) -> int:
+        """Append rows from :meth:`rows` (no chunk connection needed); return how many."""
         with duckdb.connect(self.scratch) as db:
             db.register("chunk_rows", rows)
             db.execute("INSERT INTO associations SELECT * FROM chunk_rows")
@@ -375,4 +393,4 @@ def failed(outcomes: Iterable[Outcome]) -> list[Outcome]:
 
 
 __all__ = ["Chunk", "Outcome", "OutputError", "PoolError", "TableSink", "chunks_of",
-           "expand_sources", "generate_many", "pool_folder", "write_files"]
+           "expand_sources", "generate_many", "pool_folder", "write_documents", "write_files"]

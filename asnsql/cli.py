@@ -129,12 +129,16 @@ param_option = click.option(
               help="Write every document as a row of one table (FILE.parquet or FILE.duckdb) "
                    "instead of files.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first pool that fails.")
+@click.option("--chunk-mb", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MB",
+              help="Pools are generated in passes of whole pools of about this much pool "
+                   "text (default 48; peak memory is some 60 times this).")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
 @click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")
 def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_paths,
              ignore_default, rule_params, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
-             no_finalize, merge, save_orphans, true_orphans, into, fail_fast, engine, master):
+             no_finalize, merge, save_orphans, true_orphans, into, fail_fast, chunk_mb, engine,
+             master):
     """Generate the associations of POOLS, as jwst's asn_generate does.
 
     Same options, defaults and file names as asn_generate (jwst 3.0.0). With
@@ -186,8 +190,9 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
     if engine == "spark":
         from asnsql.cli_spark import run_spark
 
-        if save_orphans or pool_format != "ascii":
-            raise click.UsageError("--engine spark takes neither --save-orphans nor --pool-format")
+        if save_orphans or pool_format != "ascii" or chunk_mb:
+            raise click.UsageError("--engine spark takes neither --save-orphans, --pool-format"
+                                   " nor --chunk-mb")
         return run_spark(list(pools), out_dir, into, master, dry_run=dry_run, verbose=verbose,
                          delimiter=delimiter, **options)
     ok = run_generate(
@@ -201,6 +206,7 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
         true_orphans=true_orphans,
         fail_fast=fail_fast,
         options=dict(options, delimiter=delimiter, pool_format=pool_format),
+        **({"chunk_bytes": max(1, int(chunk_mb * (1 << 20)))} if chunk_mb else {}),
     )
     if not ok:
         sys.exit(1)

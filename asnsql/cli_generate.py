@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import click
 
 from asnsql.archive import (
+    CHUNK_BYTES,
     OutputError,
     TableSink,
     expand_sources,
     generate_many,
     refuse_unsafe_names,
     unsafe_name,
-    write_files,
+    write_documents,
 )
 
 
@@ -29,7 +32,7 @@ def _progress(total: int, quiet: bool):
 
 def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verbose: bool,
                  quiet: bool, save_orphans: str | None, true_orphans: bool, fail_fast: bool,
-                 options: dict) -> bool:
+                 options: dict, chunk_bytes: int = CHUNK_BYTES) -> bool:
     """Generate ``pools`` and write what was asked; return False if any pool failed.
 
     A single pool file writes into ``out_dir`` itself, as asn_generate does;
@@ -48,16 +51,31 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     ok = True
     rows = written = 0
     bar = _progress(len(sources), quiet)
-    try:
-        for chunk in generate_many(sources, fail_fast=fail_fast, **options):
-            refuse_unsafe_names(chunk)
-            def done(outcome):
-                nonlocal rows, written
-                rows += outcome.n_rows
-                written += outcome.n_associations
-                bar.set_postfix(rows=rows, associations=written, refresh=False)
-                bar.update(1)
 
+    def done(outcome):
+        nonlocal rows, written
+        rows += outcome.n_rows
+        written += outcome.n_associations
+        bar.set_postfix(rows=rows, associations=written, refresh=False)
+        bar.update(1)
+
+    def say(outcomes):
+        for outcome in outcomes:
+            done(outcome)
+            if verbose and outcome.error is None:
+                bar.clear()
+                click.echo(f"{outcome.n_associations} associations from "
+                           f"{outcome.n_rows} rows of {outcome.asn_pool}"
+                           + (" (dry run, nothing written)" if dry_run else ""))
+
+    # A chunk's output is written by a thread of its own while the next
+    # chunk is generated (DuckDB works without Python's lock); one at a time.
+    writer = ThreadPoolExecutor(max_workers=1)
+    writing = None
+    try:
+        for chunk in generate_many(sources, fail_fast=fail_fast, chunk_bytes=chunk_bytes,
+                                   **options):
+            refuse_unsafe_names(chunk)
             for outcome in chunk.outcomes:
                 if outcome.error is not None:
                     ok = False
@@ -69,36 +87,53 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
                     bar.clear()
                     click.echo(f"Warning: candidate id {cand_id} not found in pool "
                                f"{outcome.asn_pool}", err=True)
+            outcomes = chunk.outcomes
+            # What the write needs is taken off the chunk's connection now:
+            # it is closed when the next chunk is asked for.
             if dry_run:
-                for outcome in chunk.outcomes:
-                    done(outcome)
+                job = partial(say, outcomes)
             elif sink is not None:
-                sink.add(chunk)
-                for outcome in chunk.outcomes:
-                    done(outcome)
+                job = partial(_add_rows, sink, TableSink.rows(chunk), outcomes, say)
             else:
                 # Orphans are made before anything is written: a pool's folder
                 # gets its associations and its orphans together, or nothing.
                 extra = (_orphans(chunk, out_dir, flat, save_orphans, true_orphans, options)
                          if save_orphans else None)
-                write_files(chunk, out_dir, flat=flat, on_pool=done, extra=extra)
-            if verbose:
-                for outcome in chunk.outcomes:
-                    if outcome.error is None:
-                        bar.clear()
-                        click.echo(f"{outcome.n_associations} associations from "
-                                   f"{outcome.n_rows} rows of {outcome.asn_pool}"
-                                   + (" (dry run, nothing written)" if dry_run else ""))
+                job = partial(_write, chunk.documents(), outcomes, out_dir, flat, extra, say)
+            if writing is not None:
+                writing.result()
+            writing = writer.submit(job)
+        if writing is not None:
+            writing.result()
+            writing = None
         if sink is not None:
             sink.close()
             sink = None
     except OutputError as err:
         raise click.ClickException(str(err)) from None
     finally:
+        if writing is not None:
+            writing.cancel()
+            try:
+                writing.result()
+            except Exception:  # noqa: BLE001 - the run already failed; its error is raised
+                pass
+        writer.shutdown()
         bar.close()
         if sink is not None:
             sink.abort()
     return ok
+
+
+def _add_rows(sink, table_rows, outcomes, say) -> None:
+    sink.add_rows(table_rows)
+    say(outcomes)
+
+
+def _write(documents, outcomes, out_dir, flat, extra, say) -> None:
+    """A chunk's files; the pools are told of as a whole once all are in place."""
+    write_documents(documents, outcomes, out_dir, flat=flat, extra=extra)
+    say(outcomes)
 
 
 def _check_version_id(version_id) -> None:

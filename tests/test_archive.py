@@ -231,3 +231,38 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
     result = CliRunner().invoke(main, ["generate", str(MIRI), str(NIRISS), "-p", str(tmp_path)])
     assert result.exit_code == 0
     assert result.output == ""
+
+
+@pytest.mark.parametrize("into", [None, "asns.parquet"], ids=["files", "table"])
+def test_cli_passes_of_one_pool_each_give_the_same_bytes(tmp_path, singles, into):
+    # --chunk-mb 0.001 makes each of these pools (and a bad one) a pass of
+    # its own: each pass's output is written while the next is generated.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("FILENAME|ASN_CANDIDATE\na|b|c\n")
+    pools = [MIRI, bad, NIRCAM, NIRISS]
+    args = ["generate", *pools, "-p", tmp_path / "out", "--chunk-mb", "0.001", "-v"]
+    if into:
+        args += ["--into", tmp_path / into]
+    from asnsql.archive import CHUNK_BYTES, chunks_of
+    assert len(list(chunks_of([str(p) for p in pools], int(0.001 * (1 << 20))))) == 4
+    assert len(list(chunks_of([str(p) for p in pools], CHUNK_BYTES))) == 1
+    result = run(*args)
+    assert result.exit_code == 1
+    assert f"Error: {bad}: line 2: expected 2 fields, found 3" in result.output
+    assert [line for line in result.output.splitlines() if "associations from" in line] == [
+        f"{len(singles[p.name])} associations from {n} rows of {p.name}"
+        for p, n in ((MIRI, 8), (NIRCAM, rows_of(NIRCAM)), (NIRISS, rows_of(NIRISS)))]
+    if into:
+        got = {}
+        for pool, name, text in duckdb.sql(
+                f"SELECT asn_pool, file_name, document FROM '{tmp_path / into}'").fetchall():
+            got.setdefault(pool, {})[name] = text
+    else:
+        got = {p.name: texts(tmp_path / "out" / p.stem) for p in THREE}
+        assert not (tmp_path / "out" / "bad").exists()
+    assert got == {p.name: singles[p.name] for p in THREE}
+
+
+def rows_of(pool: Path) -> int:
+    lines = [x for x in pool.read_text().splitlines() if x.strip() and not x.startswith("#")]
+    return len(lines) - 1
