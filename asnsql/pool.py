@@ -558,7 +558,7 @@ def load_pools(
     """
     infos: list[PoolInfo | None] = [None] * len(sources)
     errors: dict[int, str] = {}
-    parts: list[str] = []          # SELECTs giving _pool, _seq and named columns
+    parts: list[tuple[str, dict]] = []  # SELECTs giving _pool, _seq, named columns; params
     groups: dict[tuple, list] = {}  # (column names, lines to skip) -> [(index, path)]
     joined: dict[tuple, _Joined] = {}  # column names -> one-row-a-line pools' data lines
     scratch = tempfile.TemporaryDirectory(prefix="asnsql-")
@@ -570,7 +570,7 @@ def load_pools(
                     part = f"__asnsql_part{index}"
                     infos[index] = load_pool(con, source, delimiter=delimiter, fmt=fmt,
                                              table=part)
-                    parts.append(_part_select(part, index, "_row", infos[index].columns))
+                    parts.append((_part_select(part, index, "_row", infos[index].columns), {}))
                     continue
                 shown = os.fspath(source)
                 readable = _check_path(shown, delimiter)
@@ -597,11 +597,11 @@ def load_pools(
             except PoolError as err:
                 errors[index] = str(err)
                 infos[index] = None
-        _staging(con, infos)
         for number, (columns, plain) in enumerate(joined.items()):
             plain.close()
             try:
-                _scan_joined(con, f"__asnsql_joined{number}", plain, columns, delimiter)
+                parts.append(_scan_joined(con, f"__asnsql_joined{number}", plain, columns,
+                                          delimiter))
             except duckdb.Error:
                 # Read as a group of its own files: only the bad ones fail.
                 groups.setdefault((columns, -1), []).extend((i, None) for i in plain.indexes)
@@ -610,8 +610,8 @@ def load_pools(
             try:
                 if skip < 0:
                     raise duckdb.Error("read alone")
-                _scan_group(con, part, [p for _, p in members], [i for i, _ in members],
-                            columns, skip, delimiter)
+                parts.append(_scan_group(con, part, [p for _, p in members],
+                                         [i for i, _ in members], columns, skip, delimiter))
             except duckdb.Error:
                 # Read each pool of the group alone: only the bad ones fail.
                 for index, _ in members:
@@ -622,7 +622,7 @@ def load_pools(
                         errors[index] = str(err)
                         infos[index] = None
                         continue
-                    parts.append(_part_select(single, index, "_row", columns))
+                    parts.append((_part_select(single, index, "_row", columns), {}))
         _combine(con, table, parts, infos, names)
     finally:
         for plain in joined.values():
@@ -668,8 +668,8 @@ def _normalised(columns, full_trim: bool = True) -> str:
     )
 
 
-def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
-    """One DuckDB scan over pool files of one header, into the staging table."""
+def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> tuple[str, dict]:
+    """One DuckDB scan over pool files of one header; the SELECT of its rows, and its parameters."""
     struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
     con.execute(
         f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($paths, delim = $delim, "
@@ -678,14 +678,12 @@ def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> None:
         {"paths": paths, "delim": delimiter, "skip": skip},
     )
     # A new table's rowid is its insertion order: file by file, each in file order.
-    with _linear_planning(con):
-        con.execute(
-            f"INSERT INTO {_STAGING} BY NAME SELECT m._pool, r.rowid AS _seq{_normalised(columns)} "
-            f"FROM {part}_raw AS r "
-            "JOIN (SELECT unnest($paths) AS filename, unnest($indexes) AS _pool) AS m USING (filename)",
-            {"paths": paths, "indexes": indexes, **_WS},
-        )
-    con.execute(f"DROP TABLE {part}_raw")
+    return (
+        f"SELECT m._pool, r.rowid AS _seq{_normalised(columns)} FROM {part}_raw AS r "
+        f"JOIN (SELECT unnest(${part}_paths) AS filename, unnest(${part}_pools) AS _pool) AS m "
+        "USING (filename)",
+        {f"{part}_paths": paths, f"{part}_pools": indexes, **_WS},
+    )
 
 
 class _Joined:
@@ -711,8 +709,8 @@ class _Joined:
             self.file.close()
 
 
-def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> None:
-    """One DuckDB scan of a :class:`_Joined` file, into the staging table.
+def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> tuple[str, dict]:
+    """One DuckDB scan of a :class:`_Joined` file; the SELECT of its rows, and its parameters.
 
     Row ``k`` of the file belongs to the pool whose run of rows holds it;
     a scan that does not give back exactly the rows counted fails.
@@ -731,15 +729,13 @@ def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> None:
     starts = [0]
     for count in joined.counts[:-1]:
         starts.append(starts[-1] + count)
-    with _linear_planning(con):
-        con.execute(
-            f"INSERT INTO {_STAGING} BY NAME SELECT m._pool, r.rowid AS _seq"
-            f"{_normalised(columns, joined.odd_space)} FROM {part}_raw AS r "
-            "ASOF JOIN (SELECT unnest($starts) AS start, unnest($indexes) AS _pool) AS m "
-            "ON r.rowid >= m.start",
-            {"starts": starts, "indexes": joined.indexes, **(_WS if joined.odd_space else {})},
-        )
-    con.execute(f"DROP TABLE {part}_raw")
+    return (
+        f"SELECT m._pool, r.rowid AS _seq{_normalised(columns, joined.odd_space)} "
+        f"FROM {part}_raw AS r ASOF JOIN (SELECT unnest(${part}_starts) AS start, "
+        f"unnest(${part}_pools) AS _pool) AS m ON r.rowid >= m.start",
+        {f"{part}_starts": starts, f"{part}_pools": joined.indexes,
+         **(_WS if joined.odd_space else {})},
+    )
 
 
 def _part_select(part, index, order, columns):
@@ -758,30 +754,45 @@ def _union(infos) -> list[str]:
     return list(union)
 
 
-def _staging(con, infos) -> None:
-    """The table every pool's rows go into first: ``_pool``, ``_seq``, the union of columns."""
-    union = _union(infos)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_STAGING} (_pool INTEGER, _seq BIGINT"
-        + "".join(f", {quote_ident(c)} VARCHAR" for c in union) + ")"
-    )
+# More parts than this go through a staging table one by one: one UNION of
+# thousands of SELECTs (pools read alone) costs DuckDB more to plan than to run.
+_UNION_PARTS = 64
 
 
 def _combine(con, table, parts, infos, names) -> None:
-    """``table`` from the staging table and the parts (pool-major rows) and the ``pools`` table."""
-    # Each part goes in by name on its own (one wide UNION costs DuckDB more
-    # to plan than to run), then rows are numbered pool by pool.
-    for part in parts:
-        con.execute(f"INSERT INTO {_STAGING} BY NAME {part}")
+    """``table`` from the parts (pool-major rows, union columns), and the ``pools`` table.
+
+    Each part is a SELECT of one scan's rows, normalised as it is read, so
+    the rows are copied once, into their place in ``table``.
+    """
     # The columns of the pools read (one that failed after all brings none).
-    cells = "".join(f", {quote_ident(c)}" for c in _union(infos))
+    union = _union(infos)
+    cells = "".join(f", {quote_ident(c)}" for c in union)
+    params: dict = {}
+    if not parts:
+        nulls = "".join(f", NULL::VARCHAR AS {quote_ident(c)}" for c in union)
+        rows = f"SELECT NULL::INTEGER AS _pool, NULL::BIGINT AS _seq{nulls} WHERE false"
+    elif len(parts) <= _UNION_PARTS:
+        rows = " UNION ALL BY NAME ".join(f"({select})" for select, _ in parts)
+        for _, more in parts:
+            params.update(more)
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_STAGING} (_pool INTEGER, _seq BIGINT"
+            + "".join(f", {quote_ident(c)} VARCHAR" for c in union) + ")"
+        )
+        for select, more in parts:
+            with _linear_planning(con):
+                con.execute(f"INSERT INTO {_STAGING} BY NAME {select}", more or None)
+        rows = f"FROM {_STAGING}"
     with _linear_planning(con):
         con.execute(
             f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
             "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
-            f"_pool{cells} FROM {_STAGING} ORDER BY _pool, _seq"
+            f"_pool{cells} FROM ({rows}) ORDER BY _pool, _seq",
+            params or None,
         )
-    con.execute(f"DROP TABLE {_STAGING}")
+    con.execute(f"DROP TABLE IF EXISTS {_STAGING}")
     loaded = [i for i, info in enumerate(infos) if info is not None]
     con.execute(
         f"CREATE OR REPLACE TABLE {POOLS_TABLE} AS "

@@ -291,3 +291,20 @@ def test_pools_read_together_as_each_alone(tmp_path, bad):
     # Rows are pool-major, in file order.
     assert [r[0] for r in together.execute("SELECT _pool FROM pool ORDER BY _row").fetchall()] \
         == expected_pools
+
+
+def test_many_headers_read_together_as_each_alone(tmp_path):
+    # More scans than one statement unites (pool._UNION_PARTS) go through a
+    # staging table: the same table either way.
+    from asnsql import pool as pool_module
+
+    count = pool_module._UNION_PARTS + 6
+    paths = [str(write(tmp_path, f"FILENAME|Col{i}\n F{i} |X\n g{i}|\n", f"p{i}.csv"))
+             for i in range(count)]
+    together = duckdb.connect()
+    infos, errors = load_pools(together, paths)
+    assert not errors and [info.n_rows for info in infos] == [2] * count
+    got = together.execute("SELECT * FROM pool ORDER BY _row").fetchall()
+    assert got[:2] == [(0, 0, "f0", "x") + (None,) * (count - 1),
+                       (1, 0, "g0", None) + (None,) * (count - 1)]
+    assert got[-1] == (2 * count - 1, count - 1, f"g{count - 1}") + (None,) * count
