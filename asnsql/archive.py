@@ -330,8 +330,16 @@ class TableSink:
             raise OutputError(f"{target}: no such folder {self.target.parent}")
         self.parquet = suffix == ".parquet"
         fd, self.scratch = tempfile.mkstemp(dir=self.target.parent, prefix=".asnsql-",
-                                            suffix=".duckdb")
+                                            suffix=suffix)
         os.close(fd)
+        if self.parquet:
+            # Arrow writes each chunk's rows as row groups of one file.
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            self.schema = pa.schema([(name, pa.string()) for name in self.COLUMNS.split(", ")])
+            self.writer = pq.ParquetWriter(self.scratch, self.schema)
+            return
         os.unlink(self.scratch)
         with duckdb.connect(self.scratch) as db:
             db.execute(
@@ -356,6 +364,10 @@ class TableSink:
 
     def add_rows(self, rows) -> int:
         """Append rows from :meth:`rows` (no chunk connection needed); return how many."""
+        if self.parquet:
+            if rows.num_rows:
+                self.writer.write_table(rows.cast(self.schema))
+            return rows.num_rows
         with duckdb.connect(self.scratch) as db:
             db.register("chunk_rows", rows)
             db.execute("INSERT INTO associations SELECT * FROM chunk_rows")
@@ -365,27 +377,18 @@ class TableSink:
         """Put the table in place."""
         try:
             if self.parquet:
-                fd, part = tempfile.mkstemp(dir=self.target.parent, prefix=".asnsql-",
-                                            suffix=".parquet")
-                os.close(fd)
-                with duckdb.connect(self.scratch) as db:
-                    db.execute(f"COPY associations TO '{_literal(part)}' (FORMAT parquet)")
-                os.replace(part, self.target)
-            else:
-                os.replace(self.scratch, self.target)
+                self.writer.close()
+            os.replace(self.scratch, self.target)
         finally:
             self.abort()
 
     def abort(self) -> None:
-        """Remove the scratch database (after close, or when the run failed)."""
+        """Remove the scratch file (after close, or when the run failed)."""
+        if self.parquet and self.writer.is_open:
+            self.writer.close()
         for leftover in (self.scratch, self.scratch + ".wal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)
-
-
-def _literal(path: str) -> str:
-    """A path of our own making as SQL text (COPY takes no parameter for its file)."""
-    return path.replace("'", "''")
 
 
 def failed(outcomes: Iterable[Outcome]) -> list[Outcome]:
