@@ -106,6 +106,7 @@ def generate_loaded(
     dms: bool = False,
     params: dict | None = None,
     sandbox: bool = False,
+    publish: bool = True,
 ) -> Pass:
     """Generate every pool already in the ``pool`` and ``pools`` tables of ``con``.
 
@@ -114,7 +115,9 @@ def generate_loaded(
     :func:`asnsql.engine.sandbox`: no external access, configuration locked,
     for good) before any rule SQL runs; without it, rule SQL runs on ``con``
     guarded only by the rule check. The CLI and :mod:`asnsql.archive` always
-    sandbox the connections they make.
+    sandbox the connections they make. Without ``publish`` the tables users
+    query (``associations``, ``members``, ``orphans``) are not made: for a
+    caller that only writes the documents.
     """
     rule_params = engine.rule_params(rules, params)
     needed = engine.required_columns(rules)
@@ -153,7 +156,8 @@ def generate_loaded(
         asked=tuple(ids or ()),
         version_id=version_id,
     ))
-    views.publish(con)
+    if publish:
+        views.publish(con)
     return Pass(con=con, infos=infos, errors=errors, unknown_ids=unknown)
 
 

@@ -73,8 +73,9 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     writer = ThreadPoolExecutor(max_workers=1)
     writing = None
     try:
+        # The tables users query are not made: only --save-orphans reads one.
         for chunk in generate_many(sources, fail_fast=fail_fast, chunk_bytes=chunk_bytes,
-                                   **options):
+                                   publish=bool(save_orphans), **options):
             refuse_unsafe_names(chunk)
             for outcome in chunk.outcomes:
                 if outcome.error is not None:
