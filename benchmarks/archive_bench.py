@@ -110,7 +110,7 @@ def bench_single(work: Path, size: int) -> dict:
             "associations": None, **r}
 
 
-def bench_marginal(work: Path, stem: str = "pool_002_image_miri", counts=(50, 250)) -> dict:
+def bench_marginal(work: Path, stem: str = "pool_002_image_miri", counts=(50, 1000)) -> dict:
     """A small pool's cost inside a batch: (t(many copies) - t(few copies)) / extra copies."""
     source = ROOT / "fixtures" / "pools" / f"{stem}.csv"
     runs = {}
@@ -151,12 +151,16 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "",
         "Made by `python benchmarks/archive_bench.py` (a fresh `asnsql generate` process per",
         "row; CPU is user + system over all threads; memory is peak RSS). Machine: 2 cores,",
-        "24 GB, otherwise idle (the jwst runs overlapped one other job).",
+        "24 GB, otherwise idle. Its speed drifts by up to 20% between runs, and creating",
+        "files slows several-fold over a long session as the kernel's caches grow (110,000",
+        "small files: 6 s of system time after `echo 3 > /proc/sys/vm/drop_caches`, 49 s",
+        "before): compare files rows of one run only.",
         "",
         "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for r in results:
+    # Archive rows first, by size, then single pools.
+    for r in sorted(results, key=lambda r: (r["case"] != "archive", r["rows"], r["output"] != "table")):
         made = f"{r['associations']:,}" if r["associations"] else ""
         lines.append(
             f"| {r['case']} | {r['output']} | {r['rows']:,} | {r['pools']:,} | {made} | "
@@ -239,6 +243,8 @@ def main(sizes, singles, table_only, jwst_sample, work, add):
     work = work or Path(tempfile.mkdtemp(prefix="asnsql-bench-"))
     results = []
     for size in sizes:
+        if size <= 0:  # --sizes 0: none
+            continue
         for r in bench_archive(work, size, table_only):
             click.echo(r)
             results.append(r)
