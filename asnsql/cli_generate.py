@@ -52,16 +52,14 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     rows = written = 0
     bar = _progress(len(sources), quiet)
 
-    def done(outcome):
-        nonlocal rows, written
-        rows += outcome.n_rows
-        written += outcome.n_associations
-        bar.set_postfix(rows=rows, associations=written, refresh=False)
-        bar.update(1)
-
     def say(outcomes):
+        """Count the pools in on the bar, and with -v say what each made."""
+        nonlocal rows, written
         for outcome in outcomes:
-            done(outcome)
+            rows += outcome.n_rows
+            written += outcome.n_associations
+            bar.set_postfix(rows=rows, associations=written, refresh=False)
+            bar.update(1)
             if verbose and outcome.error is None:
                 bar.clear()
                 click.echo(f"{outcome.n_associations} associations from "

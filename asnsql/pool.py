@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import itertools
 import math
 import numbers
 import os
@@ -256,15 +257,7 @@ def _load_text(con, path, readable, delimiter, table):
     if len(delimiter) != 1:
         raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
     header_no, names, skipped, mixed_endings = _scan(readable, delimiter, shown=path)
-    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
-    # No sniffing, and strict: a malformed row is an error, never guessed at.
-    # Not DuckDB's comment option: it also cuts a line at any '#' inside it
-    # (pool_005 has '#TODO' cells), where astropy skips whole '#' lines only.
-    read = (
-        f"CREATE TEMP TABLE {_RAW} AS SELECT * FROM read_csv($path, delim = $delim, "
-        f"header = false, skip = $skip, columns = {{{struct}}}, auto_detect = false, "
-        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)"
-    )
+    read = _read_raw(_RAW, "$path", len(names), skip=True)
     con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     with tempfile.TemporaryDirectory(prefix="asnsql-") as tmp:
         csv_path, skip, line_of = readable, header_no, lambda number: number
@@ -597,32 +590,30 @@ def load_pools(
             except PoolError as err:
                 errors[index] = str(err)
                 infos[index] = None
+        alone: list[tuple[tuple, int]] = []  # (columns, index) of pools read alone
         for number, (columns, plain) in enumerate(joined.items()):
             plain.close()
             try:
                 parts.append(_scan_joined(con, f"__asnsql_joined{number}", plain, columns,
                                           delimiter))
             except duckdb.Error:
-                # Read as a group of its own files: only the bad ones fail.
-                groups.setdefault((columns, -1), []).extend((i, None) for i in plain.indexes)
+                alone.extend((columns, index) for index in plain.indexes)
         for number, ((columns, skip), members) in enumerate(groups.items()):
-            part = f"__asnsql_group{number}"
             try:
-                if skip < 0:
-                    raise duckdb.Error("read alone")
-                parts.append(_scan_group(con, part, [p for _, p in members],
+                parts.append(_scan_group(con, f"__asnsql_group{number}", [p for _, p in members],
                                          [i for i, _ in members], columns, skip, delimiter))
             except duckdb.Error:
-                # Read each pool of the group alone: only the bad ones fail.
-                for index, _ in members:
-                    single = f"__asnsql_part{index}"
-                    try:
-                        load_pool(con, sources[index], delimiter=delimiter, table=single)
-                    except PoolError as err:
-                        errors[index] = str(err)
-                        infos[index] = None
-                        continue
-                    parts.append((_part_select(single, index, "_row", columns), {}))
+                alone.extend((columns, index) for index, _ in members)
+        # A scan that failed: each of its pools alone, so that only the bad ones fail.
+        for columns, index in alone:
+            single = f"__asnsql_part{index}"
+            try:
+                load_pool(con, sources[index], delimiter=delimiter, table=single)
+            except PoolError as err:
+                errors[index] = str(err)
+                infos[index] = None
+                continue
+            parts.append((_part_select(single, index, "_row", columns), {}))
         _combine(con, table, parts, infos, names)
     finally:
         for plain in joined.values():
@@ -668,15 +659,28 @@ def _normalised(columns, full_trim: bool = True) -> str:
     )
 
 
+def _read_raw(table: str, paths: str, n_columns: int, *, skip: bool = False,
+              filename: bool = False) -> str:
+    """The statement reading CSV ``paths`` (a parameter) into ``table``: columns c0, c1, ...
+
+    No sniffing, and strict: a malformed row is an error, never guessed at.
+    Not DuckDB's comment option: it also cuts a line at any '#' inside it
+    (pool_005 has '#TODO' cells), where astropy skips whole '#' lines only.
+    Parameters: ``$delim``, and ``$skip`` with ``skip``.
+    """
+    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
+    return (
+        f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({paths}, delim = $delim, "
+        f"header = false, {'skip = $skip, ' if skip else ''}columns = {{{struct}}}, "
+        "auto_detect = false, quote = '\"', escape = '\"', strict_mode = true, "
+        f"null_padding = false{', filename = true' if filename else ''})"
+    )
+
+
 def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> tuple[str, dict]:
     """One DuckDB scan over pool files of one header; the SELECT of its rows, and its parameters."""
-    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
-    con.execute(
-        f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($paths, delim = $delim, "
-        f"header = false, skip = $skip, columns = {{{struct}}}, auto_detect = false, "
-        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, filename = true)",
-        {"paths": paths, "delim": delimiter, "skip": skip},
-    )
+    con.execute(_read_raw(f"{part}_raw", "$paths", len(columns), skip=True, filename=True),
+                {"paths": paths, "delim": delimiter, "skip": skip})
     # A new table's rowid is its insertion order: file by file, each in file order.
     return (
         f"SELECT m._pool, r.rowid AS _seq{_normalised(columns)} FROM {part}_raw AS r "
@@ -697,10 +701,9 @@ class _Joined:
         self.odd_space = False   # a tab, vertical tab or form feed somewhere
 
     def add(self, index: int, lines: list[bytes]) -> None:
-        self.file.writelines(lines)
-        if not self.odd_space:
-            text = b"".join(lines)
-            self.odd_space = b"\t" in text or b"\x0b" in text or b"\x0c" in text
+        text = b"".join(lines)
+        self.file.write(text)
+        self.odd_space = self.odd_space or any(c in text for c in (b"\t", b"\x0b", b"\x0c"))
         self.indexes.append(index)
         self.counts.append(len(lines))
 
@@ -715,20 +718,13 @@ def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> tuple[str, d
     Row ``k`` of the file belongs to the pool whose run of rows holds it;
     a scan that does not give back exactly the rows counted fails.
     """
-    struct = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(columns)))
-    con.execute(
-        f"CREATE TEMP TABLE {part}_raw AS SELECT * FROM read_csv($path, delim = $delim, "
-        f"header = false, columns = {{{struct}}}, auto_detect = false, "
-        "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
-        {"path": joined.path, "delim": delimiter},
-    )
+    con.execute(_read_raw(f"{part}_raw", "$path", len(columns)),
+                {"path": joined.path, "delim": delimiter})
     (rows,) = con.execute(f"SELECT count(*) FROM {part}_raw").fetchone()
     if rows != sum(joined.counts):
         con.execute(f"DROP TABLE {part}_raw")
         raise duckdb.Error(f"{rows} rows read, {sum(joined.counts)} lines written")
-    starts = [0]
-    for count in joined.counts[:-1]:
-        starts.append(starts[-1] + count)
+    starts = [0, *itertools.accumulate(joined.counts[:-1])]
     return (
         f"SELECT m._pool, r.rowid AS _seq{_normalised(columns, joined.odd_space)} "
         f"FROM {part}_raw AS r ASOF JOIN (SELECT unnest(${part}_starts) AS start, "
@@ -781,8 +777,8 @@ def _combine(con, table, parts, infos, names) -> None:
             f"CREATE OR REPLACE TEMP TABLE {_STAGING} (_pool INTEGER, _seq BIGINT"
             + "".join(f", {quote_ident(c)} VARCHAR" for c in union) + ")"
         )
-        for select, more in parts:
-            with _linear_planning(con):
+        with _linear_planning(con):
+            for select, more in parts:
                 con.execute(f"INSERT INTO {_STAGING} BY NAME {select}", more or None)
         rows = f"FROM {_STAGING}"
     with _linear_planning(con):
