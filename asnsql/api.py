@@ -107,6 +107,7 @@ def generate_loaded(
     params: dict | None = None,
     sandbox: bool = False,
     publish: bool = True,
+    keep_steps: bool = True,
 ) -> Pass:
     """Generate every pool already in the ``pool`` and ``pools`` tables of ``con``.
 
@@ -116,8 +117,10 @@ def generate_loaded(
     for good) before any rule SQL runs; without it, rule SQL runs on ``con``
     guarded only by the rule check. The CLI and :mod:`asnsql.archive` always
     sandbox the connections they make. Without ``publish`` the tables users
-    query (``associations``, ``members``, ``orphans``) are not made: for a
-    caller that only writes the documents.
+    query (``associations``, ``members``, ``orphans``) are not made; without
+    ``keep_steps`` each step's tables are dropped once no later step reads
+    them, and ``asn_fate`` is not made. Both are for a caller that only
+    writes the documents: they save time and memory.
     """
     rule_params = engine.rule_params(rules, params)
     needed = engine.required_columns(rules)
@@ -155,7 +158,7 @@ def generate_loaded(
         dms=dms and ids is not None,
         asked=tuple(ids or ()),
         version_id=version_id,
-    ))
+    ), keep_steps=keep_steps, keep_pool=publish)
     if publish:
         views.publish(con)
     return Pass(con=con, infos=infos, errors=errors, unknown_ids=unknown)

@@ -152,8 +152,9 @@ def generate_many(
     **options
         The other options of :func:`asnsql.generate` (``discover``, ``ids``,
         ``merge``, ``params``...), applied to every pool; ``publish=False``
-        skips the ``associations``, ``members`` and ``orphans`` tables (for
-        a caller that only writes the documents).
+        skips the ``associations``, ``members`` and ``orphans`` tables and
+        ``keep_steps=False`` drops each step's tables once spent (for a
+        caller that only writes the documents).
 
     Each chunk runs on a connection of its own, sandboxed once its pools are
     loaded (:func:`asnsql.engine.sandbox`): rule SQL can reach no file,

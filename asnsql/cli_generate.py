@@ -71,9 +71,10 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     writer = ThreadPoolExecutor(max_workers=1)
     writing = None
     try:
-        # The tables users query are not made: only --save-orphans reads one.
+        # The tables users query are not made (only --save-orphans reads
+        # one), and each step's tables go as soon as they are spent.
         for chunk in generate_many(sources, fail_fast=fail_fast, chunk_bytes=chunk_bytes,
-                                   publish=bool(save_orphans), **options):
+                                   publish=bool(save_orphans), keep_steps=False, **options):
             refuse_unsafe_names(chunk)
             for outcome in chunk.outcomes:
                 if outcome.error is not None:

@@ -74,6 +74,31 @@ def build_rule_info(con, rules: list[Rule]) -> None:
     )
 
 
+# With ``keep_steps=False``: what each step leaves that no later step reads,
+# dropped once it is spent (stage bases and shape scratch after the rules,
+# ``items`` and ``rule_members`` once members are assembled...). At 100 k
+# rows this is a quarter of the peak memory. ``pool`` goes too unless the
+# published tables (``orphans``) read it.
+SPENT = {
+    "rules": ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items",
+              "rule_rows", "rule_runs", "rule_names", "candidate_cells", "candidate_tokens"),
+    "10_assemble.sql": ("items", "rule_members", "exposures", "runs"),
+    "20_finalize.sql": ("asn_member",),
+}
+
+
+def drop_spent(con, names) -> None:
+    """Drop the tables and views ``names`` that ``con`` holds (temporary ones too)."""
+    kinds = con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE list_contains($n, table_name)"
+        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views()"
+        " WHERE NOT internal AND list_contains($n, view_name)",
+        {"n": list(names)},
+    ).fetchall()
+    for name, kind in sorted(kinds):
+        con.execute(f'DROP {kind} IF EXISTS "{name}"')
+
+
 def run_file(con, name: str, params: dict) -> None:
     """Run each statement of ``sql/final/<name>`` with the parameters it names."""
     text = (sql_root() / "final" / name).read_text()
@@ -82,8 +107,14 @@ def run_file(con, name: str, params: dict) -> None:
         con.execute(statement.query, {k: params[k] for k in used} if used else None)
 
 
-def finalize_all(con, rules: list[Rule], options: Options) -> None:
-    """From ``rule_members`` to ``documents``, for every pool on ``con``."""
+def finalize_all(con, rules: list[Rule], options: Options, *, keep_steps: bool = True,
+                 keep_pool: bool = True) -> None:
+    """From ``rule_members`` to ``documents``, for every pool on ``con``.
+
+    Without ``keep_steps`` each step's tables are dropped once spent
+    (:data:`SPENT`; ``pool`` too, without ``keep_pool``) and ``asn_fate``,
+    which reads them, is not made: for a caller that only writes documents.
+    """
     params = {
         "discover": options.discover,
         "keep_candidates": options.keep_candidates,
@@ -101,11 +132,17 @@ def finalize_all(con, rules: list[Rule], options: Options) -> None:
     con.execute("CREATE OR REPLACE TABLE final_options AS"
                 " SELECT $finalize AS finalize, $dms AS dms, CAST($asked AS VARCHAR[]) AS asked",
                 {k: params[k] for k in ("finalize", "dms", "asked")})
+    if not keep_steps:
+        drop_spent(con, SPENT["rules"])
     for name in ("10_assemble.sql", "20_finalize.sql", "30_survivors.sql"):
         run_file(con, name, params)
+        if not keep_steps:
+            drop_spent(con, SPENT.get(name, ()) + (("pool",) if name == "10_assemble.sql"
+                                                   and not keep_pool else ()))
     prune_products(con)
     run_file(con, "40_documents.sql", params)
-    run_file(con, "50_fates.sql", params)
+    if keep_steps:
+        run_file(con, "50_fates.sql", params)
 
 
 @dataclass

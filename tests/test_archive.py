@@ -266,3 +266,46 @@ def test_cli_passes_of_one_pool_each_give_the_same_bytes(tmp_path, singles, into
 def rows_of(pool: Path) -> int:
     lines = [x for x in pool.read_text().splitlines() if x.strip() and not x.startswith("#")]
     return len(lines) - 1
+
+
+def test_spent_steps_dropped_give_the_same_bytes(tmp_path, singles):
+    from asnsql.final import SPENT
+
+    spent = {name for names in SPENT.values() for name in names}
+    for chunk in generate_many(THREE, publish=False, keep_steps=False):
+        held = {name for (name,) in chunk.con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()"
+        ).fetchall()}
+        assert not held & (spent | {"pool", "asn_fate"})
+        assert {"documents", "doc_member", "pools"} <= held
+        write_files(chunk, tmp_path)
+    for pool in THREE:
+        assert texts(tmp_path / pool.stem) == singles[pool.name]
+
+
+def test_published_tables_keep_the_pool_they_read(tmp_path):
+    for chunk in generate_many([MIRI], keep_steps=False):
+        assert chunk.con.execute("SELECT count(*) FROM orphans").fetchone() == (0,)
+        assert chunk.con.execute("SELECT count(*) FROM pool").fetchone()[0] > 0
+
+
+def _reads(text: str) -> str:
+    """SQL text without its comments and string literals: what it reads."""
+    import re
+    return re.sub(r"--[^\n]*|'(?:[^']|'')*'", " ", text)
+
+
+def test_no_later_step_reads_what_is_spent():
+    import re
+    from asnsql.final import SPENT
+    from asnsql.sqlfiles import sql_root
+
+    order = ["rules", "10_assemble.sql", "20_finalize.sql", "30_survivors.sql",
+             "40_documents.sql"]
+    assert set(SPENT) <= set(order)
+    for step, names in SPENT.items():
+        later = order[order.index(step) + 1:]
+        for file in later:
+            text = _reads((sql_root() / "final" / file).read_text())
+            read = [n for n in names if re.search(rf"\b{n}\b", text)]
+            assert not read, f"{file} reads {read}, dropped after {step}"
