@@ -26,6 +26,7 @@ Views (all on the caller's DuckDB connection):
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -253,58 +254,98 @@ def build_bases(con, rules: list[Rule]) -> None:
             con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{text}")
 
 
+# The columns of ``rule_members``, each shape's members.
+RULE_MEMBER_COLUMNS = (
+    "rule VARCHAR, rule_rank INTEGER, run_id BIGINT, asn_key BIGINT,"
+    " creator_row BIGINT, _row BIGINT, exptype VARCHAR, expname VARCHAR,"
+    " member_order BIGINT, program VARCHAR, target VARCHAR, instrument VARCHAR,"
+    " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"
+    " obs_num VARCHAR, name_parts MAP(VARCHAR, VARCHAR)"
+)
+
+# How many shapes run at once, each on a cursor of its own. On a small pool
+# a statement is mostly planning, which DuckDB does on one thread; two
+# shapes at a time keep both cores busy.
+SHAPE_WORKERS = 2
+
+
 def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True) -> None:
     """Run each rule once over all passes, then each shape once over all its rules.
 
-    Members land in ``rule_members``. ``rule_rows`` and ``rule_runs`` are a
-    shape's scratch inputs (temporary tables): after the run they hold the
-    rows and passes of the last shape's rules only.
+    Members land in ``rule_members``: a view, in the rules' shape order, of
+    one table per shape (``rule_members_<n>``). The shapes are independent
+    and run two at a time, each on a cursor of its own, where ``rule_rows``
+    and ``rule_runs`` are its scratch inputs (temporary tables, gone with
+    the cursor).
     """
     params = rule_params(rules, params)
     if rules:
         build_bases(con, rules)
-    con.execute(
-        "CREATE OR REPLACE TABLE rule_members ("
-        " rule VARCHAR, rule_rank INTEGER, run_id BIGINT, asn_key BIGINT,"
-        " creator_row BIGINT, _row BIGINT, exptype VARCHAR, expname VARCHAR,"
-        " member_order BIGINT, program VARCHAR, target VARCHAR, instrument VARCHAR,"
-        " opt_elem VARCHAR, opt_elem2 VARCHAR, slit VARCHAR, subarray VARCHAR,"
-        " obs_num VARCHAR, name_parts MAP(VARCHAR, VARCHAR))"
-    )
     by_shape: dict[str, list[int]] = {}
     for rank, rule in enumerate(rules):
         by_shape.setdefault(rule.shape, []).append(rank)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE rule_names AS SELECT * FROM (VALUES "
+        "CREATE OR REPLACE TABLE rule_names AS SELECT * FROM (VALUES "
         + ", ".join(f"({rank}, $n{rank})" for rank in range(len(rules)))
-        + ") AS t(rule_rank, rule)",
-        {f"n{rank}": rule.name for rank, rule in enumerate(rules)},
+        + ") AS t(rule_rank, rule)"
+        if rules else "CREATE OR REPLACE TABLE rule_names (rule_rank INTEGER, rule VARCHAR)",
+        {f"n{rank}": rule.name for rank, rule in enumerate(rules)} or None,
     )
-    for shape, ranks in by_shape.items():
-        # Every rule of the shape in one statement: DuckDB plans and runs
-        # them together instead of paying a statement's overhead per rule.
+    # One table per shape (one, empty, without rules).
+    tables = [f"rule_members_{n}" for n in range(max(1, len(by_shape)))]
+    for old in con.execute("SELECT table_name FROM duckdb_tables()"
+                           " WHERE table_name LIKE 'rule\\_members\\_%' ESCAPE '\\'").fetchall():
+        con.execute(f'DROP TABLE "{old[0]}"')
+    for table in tables:
+        con.execute(f"CREATE TABLE {table} ({RULE_MEMBER_COLUMNS})")
+    con.execute("DROP VIEW IF EXISTS rule_members")
+    con.execute("DROP TABLE IF EXISTS rule_members")
+
+    def one(job):
+        table, (shape, ranks) = job
+        cur = con.cursor()
         try:
-            _build_rule_rows(con, rules, ranks, params)
-        except duckdb.Error as err:
-            # Only on failure: each rule alone, to name the file at fault.
-            for rank in ranks:
-                try:
-                    _build_rule_rows(con, rules, [rank], params)
-                except duckdb.Error as alone:
-                    raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed:"
-                                    f" {_one_line(alone)}") from None
-            raise RuleError(f"rules of shape {shape} failed together: {_one_line(err)}") from None
-        try:
-            _run_shape(con, shape, ranks, finalize)
-        except duckdb.Error as err:
-            for rank in ranks:
-                try:
-                    _build_rule_rows(con, rules, [rank], params)
-                    _run_shape(con, shape, [rank], finalize, into="rule_members_probe")
-                except duckdb.Error as alone:
-                    raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed in"
-                                    f" shape {shape}: {_one_line(alone)}") from None
-            raise RuleError(f"shape {shape} failed: {_one_line(err)}") from None
+            _run_rules_of_shape(cur, rules, shape, ranks, params, finalize, table)
+        finally:
+            cur.close()
+
+    with ThreadPoolExecutor(SHAPE_WORKERS) as workers:
+        # In shape order: the first shape that failed is the one named.
+        list(workers.map(one, zip(tables, by_shape.items())))
+    # `member` is unique over the shapes' tables: finalising joins on it.
+    con.execute("CREATE VIEW rule_members AS " + " UNION ALL ".join(
+        f"SELECT (CAST({n} AS BIGINT) << 40) + rowid AS member, * FROM {t}"
+        for n, t in enumerate(tables)))
+
+
+def _run_rules_of_shape(con, rules, shape, ranks, params, finalize, into) -> None:
+    """The rules ``ranks`` of one shape, together; their members go ``into`` a table."""
+    # Every rule of the shape in one statement: DuckDB plans and runs
+    # them together instead of paying a statement's overhead per rule.
+    try:
+        _build_rule_rows(con, rules, ranks, params)
+    except duckdb.Error as err:
+        # Only on failure: each rule alone, to name the file at fault.
+        for rank in ranks:
+            try:
+                _build_rule_rows(con, rules, [rank], params)
+            except duckdb.Error as alone:
+                raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed:"
+                                f" {_one_line(alone)}") from None
+        raise RuleError(f"rules of shape {shape} failed together: {_one_line(err)}") from None
+    try:
+        _run_shape(con, shape, ranks, finalize, into=into)
+    except duckdb.Error as err:
+        for rank in ranks:
+            try:
+                _build_rule_rows(con, rules, [rank], params)
+                con.execute(f"CREATE OR REPLACE TEMP TABLE rule_members_probe"
+                            f" ({RULE_MEMBER_COLUMNS})")
+                _run_shape(con, shape, [rank], finalize, into="rule_members_probe")
+            except duckdb.Error as alone:
+                raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed in"
+                                f" shape {shape}: {_one_line(alone)}") from None
+        raise RuleError(f"shape {shape} failed: {_one_line(err)}") from None
 
 
 def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> None:
@@ -330,8 +371,7 @@ def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> 
     )
 
 
-def _run_shape(con, shape: str, ranks: list[int], finalize: bool,
-               into: str = "rule_members") -> None:
+def _run_shape(con, shape: str, ranks: list[int], finalize: bool, into: str) -> None:
     """Run a built-in shape over ``rule_rows``; its members go ``into`` a table.
 
     A shape's inputs are explicit: ``rule_rows`` and ``rule_runs`` (each rule's
@@ -351,8 +391,6 @@ def _run_shape(con, shape: str, ranks: list[int], finalize: bool,
         return f"r.{name}" if name in columns else "NULL"
 
     shape_text = read_sql(f"shapes/{shape}.sql")
-    if into != "rule_members":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {into} AS FROM rule_members LIMIT 0")
     con.execute(
         f"""
         INSERT INTO {into}

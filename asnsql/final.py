@@ -11,6 +11,7 @@ where a product name repeats, so it runs over those few associations alone.
 
 from __future__ import annotations
 
+import fnmatch
 import string
 from dataclasses import dataclass
 
@@ -82,21 +83,21 @@ def build_rule_info(con, rules: list[Rule]) -> None:
 SPENT = {
     "rules": ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items",
               "rule_rows", "rule_runs", "rule_names", "candidate_cells", "candidate_tokens"),
-    "10_assemble.sql": ("items", "rule_members", "exposures", "runs"),
+    "10_assemble.sql": ("items", "rule_members", "rule_members_*", "exposures", "runs"),
     "20_finalize.sql": ("asn_member",),
 }
 
 
 def drop_spent(con, names) -> None:
-    """Drop the tables and views ``names`` that ``con`` holds (temporary ones too)."""
-    kinds = con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE list_contains($n, table_name)"
-        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views()"
-        " WHERE NOT internal AND list_contains($n, view_name)",
-        {"n": list(names)},
+    """Drop the tables and views ``names`` (``*`` matches any text) that ``con`` holds."""
+    held = con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables()"
+        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
     ).fetchall()
-    for name, kind in sorted(kinds):
-        con.execute(f'DROP {kind} IF EXISTS "{name}"')
+    # Views first: a view may read a table that goes too.
+    for name, kind in sorted(held, key=lambda h: (h[1] != "VIEW", h[0])):
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in names):
+            con.execute(f'DROP {kind} IF EXISTS "{name}"')
 
 
 def run_file(con, name: str, params: dict) -> None:

@@ -276,7 +276,9 @@ def test_spent_steps_dropped_give_the_same_bytes(tmp_path, singles):
         held = {name for (name,) in chunk.con.execute(
             "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()"
         ).fetchall()}
-        assert not held & (spent | {"pool", "asn_fate"})
+        import fnmatch
+        assert not [h for h in held if any(fnmatch.fnmatchcase(h, n)
+                                           for n in spent | {"pool", "asn_fate"})]
         assert {"documents", "doc_member", "pools"} <= held
         write_files(chunk, tmp_path)
     for pool in THREE:
@@ -307,5 +309,6 @@ def test_no_later_step_reads_what_is_spent():
         later = order[order.index(step) + 1:]
         for file in later:
             text = _reads((sql_root() / "final" / file).read_text())
-            read = [n for n in names if re.search(rf"\b{n}\b", text)]
+            read = [n for n in names
+                    if re.search(r"\b" + n.replace("*", r"\w*") + r"\b", text)]
             assert not read, f"{file} reads {read}, dropped after {step}"

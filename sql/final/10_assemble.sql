@@ -13,19 +13,16 @@ WITH numbers AS (
             PARTITION BY run_id, creator_row, rule_rank, asn_key
             ORDER BY member_order, _row
         ) AS position
-    FROM (
-        SELECT rowid AS member, run_id, creator_row, rule_rank, asn_key, member_order, _row
-        FROM rule_members
-    )
+    FROM rule_members
 )
 SELECT
     n.asn_uid,
     n.position,
-    m.*,
+    m.* EXCLUDE (member),
     e.raw_exposerr AS exposerr,
     i.item_candidate AS member_candidate
 FROM rule_members AS m
-JOIN numbers AS n ON n.member = m.rowid
+JOIN numbers AS n ON n.member = m.member
 LEFT JOIN exposures AS e ON e._row = m._row
 LEFT JOIN items AS i ON i.run_id = m.run_id AND i._row = m._row;
 
