@@ -34,8 +34,24 @@ REF_BIN = ROOT / ".venv-ref" / "bin" / "asn_generate"
 ASNSQL = [sys.executable, "-m", "asnsql.cli"]
 
 
+# --drop-caches: the kernel's page cache is emptied before each measured run.
+# On this project's VMs creating files slows many-fold as the cache grows
+# over a long session (600 us a file instead of 60); a fresh machine has none.
+DROP_CACHES = False
+
+
+def drop_caches() -> None:
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError as err:
+        raise click.ClickException(f"--drop-caches needs root: {err}") from None
+
+
 def measure(argv: list[str], cwd: Path | None = None) -> dict:
     """Run a command; its wall and CPU seconds and peak RSS (MB)."""
+    if DROP_CACHES:
+        drop_caches()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -75,6 +91,8 @@ print(json.dumps({"wall": statistics.median(walls), "min": min(walls), "max": ma
 
 
 def measure_in_process(pool: Path, runs: int = 7) -> dict:
+    if DROP_CACHES:
+        drop_caches()
     out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(pool), str(runs)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -191,9 +209,9 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "Made by `python benchmarks/archive_bench.py` (a fresh `asnsql generate` process per",
         "row; CPU is user + system over all threads; memory is peak RSS). Machine: 2 cores,",
         "24 GB, otherwise idle. Its speed drifts by up to 20% between runs, and creating",
-        "files slows several-fold over a long session as the kernel's caches grow (110,000",
-        "small files: 6 s of system time after `echo 3 > /proc/sys/vm/drop_caches`, 49 s",
-        "before): compare files rows of one run only.",
+        "files slows several-fold over a long session as the kernel's page cache grows (a",
+        "small file: 60 us after `echo 3 > /proc/sys/vm/drop_caches`, 600 us before);",
+        "`--drop-caches` empties it before each measured run, as a fresh machine has it.",
         "",
         "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -271,13 +289,17 @@ def plot(results: list[dict], path: Path) -> None:
               help="Scratch folder (default: a temporary one).")
 @click.option("--add", is_flag=True,
               help="Keep the rows of docs/performance.json this run does not measure again.")
-def main(sizes, singles, table_only, jwst_sample, work, add):
+@click.option("--drop-caches", "drop", is_flag=True,
+              help="Empty the kernel's page cache before each measured run (needs root).")
+def main(sizes, singles, table_only, jwst_sample, work, add, drop):
     """Time asnsql at archive scale and write docs/performance.md with a plot.
 
     docs/performance.json keeps the figures; ``--add`` measures only what
     is asked and keeps the other rows (e.g. ``--sizes 1000000 --table-only
     --single 0 --add``).
     """
+    global DROP_CACHES
+    DROP_CACHES = drop
     work = work or Path(tempfile.mkdtemp(prefix="asnsql-bench-"))
     results = []
     for size in sizes:
