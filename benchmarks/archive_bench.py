@@ -34,9 +34,11 @@ REF_BIN = ROOT / ".venv-ref" / "bin" / "asn_generate"
 ASNSQL = [sys.executable, "-m", "asnsql.cli"]
 
 
-# --drop-caches: the kernel's page cache is emptied before each measured run.
-# On this project's VMs creating files slows many-fold as the cache grows
-# over a long session (600 us a file instead of 60); a fresh machine has none.
+# --drop-caches: the kernel's page cache is emptied before each archive-scale
+# run. On this project's VMs creating files slows many-fold as the cache
+# grows over a long session (600 us a file instead of 60); a fresh machine
+# has none. Sub-second cases are left warm: emptied caches would time Python
+# reading its own modules from disk.
 DROP_CACHES = False
 
 
@@ -48,9 +50,9 @@ def drop_caches() -> None:
         raise click.ClickException(f"--drop-caches needs root: {err}") from None
 
 
-def measure(argv: list[str], cwd: Path | None = None) -> dict:
+def measure(argv: list[str], cwd: Path | None = None, large: bool = False) -> dict:
     """Run a command; its wall and CPU seconds and peak RSS (MB)."""
-    if DROP_CACHES:
+    if DROP_CACHES and large:
         drop_caches()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -91,8 +93,6 @@ print(json.dumps({"wall": statistics.median(walls), "min": min(walls), "max": ma
 
 
 def measure_in_process(pool: Path, runs: int = 7) -> dict:
-    if DROP_CACHES:
-        drop_caches()
     out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(pool), str(runs)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -132,7 +132,7 @@ def bench_archive(work: Path, size: int, table_only: bool) -> list[dict]:
     results = []
     into = work / f"into_{size}.parquet"
     r = measure(ASNSQL + ["generate", str(folder), "-p", str(work / "unused"), "-q",
-                          "--into", str(into)])
+                          "--into", str(into)], large=True)
     n_docs = int(subprocess.run([sys.executable, "-c", (
         "import duckdb,sys; print(duckdb.sql(f\"SELECT count(*) FROM '{sys.argv[1]}'\")"
         ".fetchall()[0][0])"), str(into)], capture_output=True, text=True).stdout)
@@ -140,7 +140,7 @@ def bench_archive(work: Path, size: int, table_only: bool) -> list[dict]:
                     "associations": n_docs, **r})
     if not table_only:
         out = work / f"out_{size}"
-        r = measure(ASNSQL + ["generate", str(folder), "-p", str(out), "-q"])
+        r = measure(ASNSQL + ["generate", str(folder), "-p", str(out), "-q"], large=True)
         results.append({"case": "archive", "output": "files", "rows": rows, "pools": len(pools),
                         "associations": n_docs, **r})
         shutil.rmtree(out, ignore_errors=True)
@@ -152,7 +152,7 @@ def bench_archive(work: Path, size: int, table_only: bool) -> list[dict]:
 def bench_single(work: Path, size: int) -> dict:
     pool = one_pool(work / f"single_{size}" / "jw20000_big_pool.csv", size)
     into = work / f"single_{size}.parquet"
-    r = measure(ASNSQL + ["generate", str(pool), "-q", "--into", str(into)])
+    r = measure(ASNSQL + ["generate", str(pool), "-q", "--into", str(into)], large=True)
     shutil.rmtree(pool.parent, ignore_errors=True)
     into.unlink(missing_ok=True)
     return {"case": "one pool", "output": "table", "rows": size, "pools": 1,
@@ -211,7 +211,7 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "24 GB, otherwise idle. Its speed drifts by up to 20% between runs, and creating",
         "files slows several-fold over a long session as the kernel's page cache grows (a",
         "small file: 60 us after `echo 3 > /proc/sys/vm/drop_caches`, 600 us before);",
-        "`--drop-caches` empties it before each measured run, as a fresh machine has it.",
+        "`--drop-caches` empties it before each archive-scale run, as a fresh machine has it.",
         "",
         "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -290,7 +290,7 @@ def plot(results: list[dict], path: Path) -> None:
 @click.option("--add", is_flag=True,
               help="Keep the rows of docs/performance.json this run does not measure again.")
 @click.option("--drop-caches", "drop", is_flag=True,
-              help="Empty the kernel's page cache before each measured run (needs root).")
+              help="Empty the kernel's page cache before each archive-scale run (needs root).")
 def main(sizes, singles, table_only, jwst_sample, work, add, drop):
     """Time asnsql at archive scale and write docs/performance.md with a plot.
 
