@@ -202,11 +202,23 @@ def hand_back(src, dst) -> None:
             into.close()
             out.close()
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(copy, [name for (name,) in tables]))
     pending = src.execute(
         "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND NOT temporary"
         " AND database_name = current_database() ORDER BY view_name").fetchall()
+    # A name ``dst`` holds as the other kind (a table where the run left a
+    # view, or a view where it left a table) cannot be replaced: drop it.
+    kinds = {name: "TABLE" for (name,) in tables} | {name: "VIEW" for name, _ in pending}
+    held = dst.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE NOT temporary"
+        " AND database_name = current_database() AND schema_name = current_schema()"
+        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
+        " AND NOT temporary AND database_name = current_database()"
+        " AND schema_name = current_schema()").fetchall()
+    for name, kind in held:
+        if kinds.get(name, kind) != kind:
+            dst.execute(f"DROP {kind} {quote_ident(name)}")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(copy, [name for (name,) in tables]))
     # A view may read another: create them in any order that binds.
     while pending:
         left = []

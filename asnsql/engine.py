@@ -25,6 +25,7 @@ Views (all on the caller's DuckDB connection):
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -254,6 +255,22 @@ def build_bases(con, rules: list[Rule]) -> None:
             con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{text}")
 
 
+def drop_relations(con, names) -> None:
+    """Drop the tables and views ``names`` (``*`` matches any text) that ``con``
+    holds in its current schema, each as what it is (a view before the tables
+    it may read)."""
+    held = con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables()"
+        " WHERE database_name = current_database() AND schema_name = current_schema()"
+        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
+        " AND database_name = current_database() AND schema_name = current_schema()"
+        " UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary"
+    ).fetchall()
+    for name, kind in sorted(set(held), key=lambda h: (h[1] != "VIEW", h[0])):
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in names):
+            con.execute(f'DROP {kind} IF EXISTS "{name}"')
+
+
 # The columns of ``rule_members``, each shape's members.
 RULE_MEMBER_COLUMNS = (
     "rule VARCHAR, rule_rank INTEGER, run_id BIGINT, asn_key BIGINT,"
@@ -293,13 +310,10 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     )
     # One table per shape (one, empty, without rules).
     tables = [f"rule_members_{n}" for n in range(max(1, len(by_shape)))]
-    for old in con.execute("SELECT table_name FROM duckdb_tables()"
-                           " WHERE table_name LIKE 'rule\\_members\\_%' ESCAPE '\\'").fetchall():
-        con.execute(f'DROP TABLE "{old[0]}"')
+    # What an earlier generation on this connection left, whatever its kind.
+    drop_relations(con, ["rule_members", "rule_members_*"])
     for table in tables:
         con.execute(f"CREATE TABLE {table} ({RULE_MEMBER_COLUMNS})")
-    con.execute("DROP VIEW IF EXISTS rule_members")
-    con.execute("DROP TABLE IF EXISTS rule_members")
 
     def one(job):
         table, (shape, ranks) = job

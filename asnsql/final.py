@@ -11,11 +11,11 @@ where a product name repeats, so it runs over those few associations alone.
 
 from __future__ import annotations
 
-import fnmatch
 import string
 from dataclasses import dataclass
 
 from asnsql import __version__
+from asnsql.engine import drop_relations
 from asnsql.finalize import prune_duplicate_products
 from asnsql.registry import Rule
 from asnsql.sqlfiles import sql_root
@@ -88,18 +88,6 @@ SPENT = {
 }
 
 
-def drop_spent(con, names) -> None:
-    """Drop the tables and views ``names`` (``*`` matches any text) that ``con`` holds."""
-    held = con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables()"
-        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
-    ).fetchall()
-    # Views first: a view may read a table that goes too.
-    for name, kind in sorted(held, key=lambda h: (h[1] != "VIEW", h[0])):
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in names):
-            con.execute(f'DROP {kind} IF EXISTS "{name}"')
-
-
 def run_file(con, name: str, params: dict) -> None:
     """Run each statement of ``sql/final/<name>`` with the parameters it names."""
     text = (sql_root() / "final" / name).read_text()
@@ -134,11 +122,11 @@ def finalize_all(con, rules: list[Rule], options: Options, *, keep_steps: bool =
                 " SELECT $finalize AS finalize, $dms AS dms, CAST($asked AS VARCHAR[]) AS asked",
                 {k: params[k] for k in ("finalize", "dms", "asked")})
     if not keep_steps:
-        drop_spent(con, SPENT["rules"])
+        drop_relations(con, SPENT["rules"])
     for name in ("10_assemble.sql", "20_finalize.sql", "30_survivors.sql"):
         run_file(con, name, params)
         if not keep_steps:
-            drop_spent(con, SPENT.get(name, ()) + (("pool",) if name == "10_assemble.sql"
+            drop_relations(con, SPENT.get(name, ()) + (("pool",) if name == "10_assemble.sql"
                                                    and not keep_pool else ()))
     prune_products(con)
     run_file(con, "40_documents.sql", params)

@@ -134,3 +134,28 @@ def test_generate_builds_its_tables_in_the_connections_current_schema():
     schemas = {s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
     assert schemas == {"mine"}
     assert con.execute("SELECT count(*) FROM associations").fetchone()[0] == len(result.texts) == 9
+
+
+def test_generating_again_on_a_connection_replaces_what_it_held(from_path):
+    con = duckdb.connect()
+    # Names the engine uses, held as the other kind (a table where it
+    # leaves a view, a view where it leaves a table).
+    con.execute("CREATE TABLE rule_members AS SELECT 1 AS stale")
+    con.execute("CREATE VIEW documents AS SELECT 1 AS stale")
+    first = asnsql.generate(POOL, con=con)
+    second = asnsql.generate(POOL, con=con)
+    assert first.texts == second.texts == from_path.texts
+    for name in ("rule_members", "documents"):
+        assert "stale" not in [c[0] for c in con.execute(f"DESCRIBE {name}").fetchall()]
+
+
+def test_unsandboxed_rules_replace_an_earlier_rule_members_table(from_path):
+    # Before the shapes ran side by side, rule_members was a table.
+    con = duckdb.connect()
+    con.execute("CREATE TABLE rule_members AS SELECT 1 AS stale")
+    con.execute("CREATE TABLE rule_members_9 AS SELECT 1 AS stale")
+    assert asnsql.generate(POOL, con=con, sandbox=False).texts == from_path.texts
+    assert asnsql.generate(POOL, con=con, sandbox=False).texts == from_path.texts
+    assert "stale" not in [c[0] for c in con.execute("DESCRIBE rule_members").fetchall()]
+    assert not con.execute("SELECT count(*) FROM duckdb_tables()"
+                           " WHERE table_name = 'rule_members_9'").fetchone()[0]
