@@ -208,13 +208,7 @@ def hand_back(src, dst) -> None:
     # A name ``dst`` holds as the other kind (a table where the run left a
     # view, or a view where it left a table) cannot be replaced: drop it.
     kinds = {name: "TABLE" for (name,) in tables} | {name: "VIEW" for name, _ in pending}
-    held = dst.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE NOT temporary"
-        " AND database_name = current_database() AND schema_name = current_schema()"
-        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
-        " AND NOT temporary AND database_name = current_database()"
-        " AND schema_name = current_schema()").fetchall()
-    for name, kind in held:
+    for name, kind in engine.relations(dst):
         if kinds.get(name, kind) != kind:
             dst.execute(f"DROP {kind} {quote_ident(name)}")
     with ThreadPoolExecutor(max_workers=2) as pool:

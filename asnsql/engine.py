@@ -255,18 +255,27 @@ def build_bases(con, rules: list[Rule]) -> None:
             con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{text}")
 
 
+def relations(con, *, temporary: bool = False) -> list[tuple[str, str]]:
+    """``(name, 'TABLE' or 'VIEW')`` of what ``con`` holds in its current schema
+    (and, with ``temporary``, its temporary tables), views first."""
+    here = "database_name = current_database() AND schema_name = current_schema()"
+    held = con.execute(
+        f"SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE NOT temporary AND {here}"
+        f" UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
+        f" AND NOT temporary AND {here}"
+        + (" UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary"
+           if temporary else "")
+    ).fetchall()
+    return sorted(set(held), key=lambda h: (h[1] != "VIEW", h[0]))
+
+
 def drop_relations(con, names) -> None:
     """Drop the tables and views ``names`` (``*`` matches any text) that ``con``
-    holds in its current schema, each as what it is (a view before the tables
-    it may read)."""
-    held = con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables()"
-        " WHERE database_name = current_database() AND schema_name = current_schema()"
-        " UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal"
-        " AND database_name = current_database() AND schema_name = current_schema()"
-        " UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary"
-    ).fetchall()
-    for name, kind in sorted(set(held), key=lambda h: (h[1] != "VIEW", h[0])):
+    holds in its current schema or as temporary tables, each as what it is
+    (a view before the tables it may read)."""
+    if not names:
+        return
+    for name, kind in relations(con, temporary=True):
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in names):
             con.execute(f'DROP {kind} IF EXISTS "{name}"')
 

@@ -121,13 +121,13 @@ def finalize_all(con, rules: list[Rule], options: Options, *, keep_steps: bool =
     con.execute("CREATE OR REPLACE TABLE final_options AS"
                 " SELECT $finalize AS finalize, $dms AS dms, CAST($asked AS VARCHAR[]) AS asked",
                 {k: params[k] for k in ("finalize", "dms", "asked")})
-    if not keep_steps:
-        drop_relations(con, SPENT["rules"])
+    spent = {} if keep_steps else dict(SPENT)
+    if spent and not keep_pool:
+        spent["10_assemble.sql"] += ("pool",)
+    drop_relations(con, spent.get("rules", ()))
     for name in ("10_assemble.sql", "20_finalize.sql", "30_survivors.sql"):
         run_file(con, name, params)
-        if not keep_steps:
-            drop_relations(con, SPENT.get(name, ()) + (("pool",) if name == "10_assemble.sql"
-                                                   and not keep_pool else ()))
+        drop_relations(con, spent.get(name, ()))
     prune_products(con)
     run_file(con, "40_documents.sql", params)
     if keep_steps:
