@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from pathlib import Path
 import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402
 import synth  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,26 +78,10 @@ def measure_median(argv_of, runs: int = 5) -> dict:
     return {**got[runs // 2], "min": got[0]["wall"], "max": got[-1]["wall"], "runs": runs}
 
 
-# Timed inside one Python process: ``asnsql.generate`` once to warm up
-# (imports, the rule check cache), then the median of the calls after it.
-IN_PROCESS = """
-import json, statistics, sys, time
-import asnsql
-asnsql.generate(sys.argv[1])
-walls = []
-for _ in range(int(sys.argv[2])):
-    start = time.perf_counter()
-    asnsql.generate(sys.argv[1])
-    walls.append(time.perf_counter() - start)
-print(json.dumps({"wall": statistics.median(walls), "min": min(walls), "max": max(walls),
-                  "runs": len(walls)}))
-"""
-
-
 def measure_in_process(pool: Path, runs: int = 7) -> dict:
-    out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(pool), str(runs)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    """``asnsql.generate`` in this process (after a warm-up): the median of ``runs``, the range."""
+    walls = bench.in_process_times(pool, runs)
+    return {"wall": statistics.median(walls), "min": min(walls), "max": max(walls), "runs": runs}
 
 
 def one_pool(out: Path, n_rows: int) -> Path:

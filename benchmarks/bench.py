@@ -43,7 +43,8 @@ def time_cli(pool: Path, repeat: int) -> tuple[float, int]:
     return statistics.median(times), count
 
 
-def time_in_process(pool: Path, repeat: int) -> float:
+def in_process_times(pool: Path, repeat: int) -> list[float]:
+    """Wall seconds of ``repeat`` calls of ``asnsql.generate(pool)`` after a warm-up."""
     import asnsql
 
     asnsql.generate(pool)  # warm-up: imports, rule checks, caches
@@ -52,7 +53,11 @@ def time_in_process(pool: Path, repeat: int) -> float:
         start = time.perf_counter()
         asnsql.generate(pool)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def time_in_process(pool: Path, repeat: int) -> float:
+    return statistics.median(in_process_times(pool, repeat))
 
 
 def time_jwst(pool: Path) -> tuple[float, int]:
