@@ -28,7 +28,6 @@ from pathlib import Path
 import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402
 import synth  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +78,18 @@ def measure_median(argv_of, runs: int = 5) -> dict:
 
 
 def measure_in_process(pool: Path, runs: int = 7) -> dict:
-    """``asnsql.generate`` in this process (after a warm-up): the median of ``runs``, the range."""
-    walls = bench.in_process_times(pool, runs)
+    """``asnsql.generate`` in one process (after a warm-up): the median of ``runs``, the range.
+
+    It runs in a process of its own (``bench.in_process_times``): the peak
+    RSS Linux reports for a child counts the memory of the parent it forked
+    from, so this one must stay small.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", "import json, sys; sys.path.insert(0, sys.argv[1]); import bench;"
+         " print(json.dumps(bench.in_process_times(sys.argv[2], int(sys.argv[3]))))",
+         str(Path(__file__).resolve().parent), str(pool), str(runs)],
+        capture_output=True, text=True, check=True)
+    walls = json.loads(out.stdout)
     return {"wall": statistics.median(walls), "min": min(walls), "max": max(walls), "runs": runs}
 
 
