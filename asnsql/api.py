@@ -119,8 +119,10 @@ def generate_loaded(
     sandbox the connections they make. Without ``publish`` the tables users
     query (``associations``, ``members``, ``orphans``) are not made; without
     ``keep_steps`` each step's tables are dropped once no later step reads
-    them, and ``asn_fate`` is not made. Both are for a caller that only
-    writes the documents: they save time and memory.
+    them, ``asn_fate`` is not made, and (when finalising without ``debug``)
+    the rules skip the passes where all they could make is invalid for its
+    candidate type, so ``asn_made`` and ``asn_listed`` lack those. Both are
+    for a caller that only writes the documents: they save time and memory.
     """
     rule_params = engine.rule_params(rules, params)
     needed = engine.required_columns(rules)
@@ -148,8 +150,11 @@ def generate_loaded(
     engine.build_candidates(con)
     unknown = engine.build_runs(con, mode, dms=dms)
     engine.build_items(con)
-    engine.run_rules(con, rules, rule_params, finalize=finalize_)
-    finalize_all(con, rules, Options(
+    # Without the steps' tables (no `asn_fate`) and without -D, only what
+    # finalising keeps is written: the rules skip the passes that make nothing else.
+    engine.run_rules(con, rules, rule_params, finalize=finalize_,
+                     kept_only=finalize_ and not debug and not keep_steps)
+    finalize_all(con, Options(
         discover=mode.discover,
         keep_candidates=mode.candidates,
         finalize=finalize_,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import string
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -280,6 +281,46 @@ def drop_relations(con, names) -> None:
             con.execute(f'DROP {kind} IF EXISTS "{name}"')
 
 
+def build_rule_info(con, rules: list[Rule]) -> None:
+    """``rule_info``: one row per rule rank with what the passes and finalising
+    read from its header."""
+    rows = []
+    for rank, rule in enumerate(rules):
+        opts = rule.options
+        template = opts.get("product_name",
+                            "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}")
+        parts = [{"literal": literal, "field": field}
+                 for literal, field, _, _ in string.Formatter().parse(template)]
+        rows.append({
+            "rule_rank": rank,
+            "rule": rule.name,
+            "level": rule.level,
+            "asn_type": rule.asn_type,
+            "rule_file": f"{rule.path.parent.name}/{rule.path.name}",
+            "product_parts": parts,
+            "finalize_with": opts.get("finalize"),
+            "valid_requires": list(opts.get("valid_requires", ())),
+            "valid_min_members": int(opts.get("valid_min_members", 0)),
+            "valid_candidate_types": (None if opts.get("valid_candidate_types") is None
+                                      else list(opts["valid_candidate_types"])),
+            "invalid_candidate_types": list(opts.get("invalid_candidate_types", ())),
+            "any_candidate": opts.get("candidates") == "any",
+            "validity": opts.get("validity"),
+        })
+    types = {
+        "rule_rank": "INTEGER", "rule": "VARCHAR", "level": "INTEGER", "asn_type": "VARCHAR", "rule_file": "VARCHAR",
+        "product_parts": "STRUCT(literal VARCHAR, field VARCHAR)[]", "finalize_with": "VARCHAR",
+        "valid_requires": "VARCHAR[]", "valid_min_members": "INTEGER",
+        "valid_candidate_types": "VARCHAR[]", "invalid_candidate_types": "VARCHAR[]",
+        "any_candidate": "BOOLEAN", "validity": "VARCHAR",
+    }
+    select = ", ".join(f"CAST(unnest(${k}) AS {t}) AS {k}" for k, t in types.items())
+    con.execute(
+        f"CREATE OR REPLACE TABLE rule_info AS SELECT {select}",
+        {k: [row[k] for row in rows] for k in types},
+    )
+
+
 # The columns of ``rule_members``, each shape's members.
 RULE_MEMBER_COLUMNS = (
     "rule VARCHAR, rule_rank INTEGER, run_id BIGINT, asn_key BIGINT,"
@@ -295,14 +336,22 @@ RULE_MEMBER_COLUMNS = (
 SHAPE_WORKERS = 2
 
 
-def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True) -> None:
+def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool = True,
+              kept_only: bool = False) -> None:
     """Run each rule once over all passes, then each shape once over all its rules.
 
     Members land in ``rule_members``: a view, in the rules' shape order, of
     one table per shape (``rule_members_<n>``). The shapes are independent
     and run two at a time, each on a cursor of its own, where ``rule_rows``
     and ``rule_runs`` are its scratch inputs (temporary tables, gone with
-    the cursor).
+    the cursor). ``rule_info`` holds what finalising reads of each rule's
+    header, and ``rule_passes`` the (rule, pass) pairs the rules run.
+
+    With ``kept_only`` a rule skips the passes where every association it
+    could make is invalid for the pass's candidate type alone (see
+    ``sql/pool/passes.sql``): for a caller that finalises and writes only
+    what is kept (neither ``-D`` nor ``asn_fate``, which lists them). It
+    writes the same documents for a third of the work.
     """
     params = rule_params(rules, params)
     if rules:
@@ -310,13 +359,8 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     by_shape: dict[str, list[int]] = {}
     for rank, rule in enumerate(rules):
         by_shape.setdefault(rule.shape, []).append(rank)
-    con.execute(
-        "CREATE OR REPLACE TABLE rule_names AS SELECT * FROM (VALUES "
-        + ", ".join(f"({rank}, $n{rank})" for rank in range(len(rules)))
-        + ") AS t(rule_rank, rule)"
-        if rules else "CREATE OR REPLACE TABLE rule_names (rule_rank INTEGER, rule VARCHAR)",
-        {f"n{rank}": rule.name for rank, rule in enumerate(rules)} or None,
-    )
+    build_rule_info(con, rules)
+    con.execute(read_sql("pool/passes.sql"), {"kept_only": kept_only})
     # One table per shape (one, empty, without rules).
     tables = [f"rule_members_{n}" for n in range(max(1, len(by_shape)))]
     # What an earlier generation on this connection left, whatever its kind.
@@ -328,7 +372,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
         table, (shape, ranks) = job
         cur = con.cursor()
         try:
-            _run_rules_of_shape(cur, rules, shape, ranks, params, finalize, table)
+            _run_rules_of_shape(cur, rules, shape, ranks, params, finalize, table, kept_only)
         finally:
             cur.close()
 
@@ -341,41 +385,54 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
         for n, t in enumerate(tables)))
 
 
-def _run_rules_of_shape(con, rules, shape, ranks, params, finalize, into) -> None:
+def _run_rules_of_shape(con, rules, shape, ranks, params, finalize, into, kept_only) -> None:
     """The rules ``ranks`` of one shape, together; their members go ``into`` a table."""
     # Every rule of the shape in one statement: DuckDB plans and runs
     # them together instead of paying a statement's overhead per rule.
+    _build_rule_runs(con, ranks)
     try:
-        _build_rule_rows(con, rules, ranks, params)
+        _build_rule_rows(con, rules, ranks, params, kept_only)
     except duckdb.Error as err:
         # Only on failure: each rule alone, to name the file at fault.
         for rank in ranks:
             try:
-                _build_rule_rows(con, rules, [rank], params)
+                _build_rule_rows(con, rules, [rank], params, kept_only)
             except duckdb.Error as alone:
                 raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed:"
                                 f" {_one_line(alone)}") from None
         raise RuleError(f"rules of shape {shape} failed together: {_one_line(err)}") from None
     try:
-        _run_shape(con, shape, ranks, finalize, into=into)
+        _run_shape(con, shape, finalize, into=into)
     except duckdb.Error as err:
         for rank in ranks:
             try:
-                _build_rule_rows(con, rules, [rank], params)
+                _build_rule_runs(con, [rank])
+                _build_rule_rows(con, rules, [rank], params, kept_only)
                 con.execute(f"CREATE OR REPLACE TEMP TABLE rule_members_probe"
                             f" ({RULE_MEMBER_COLUMNS})")
-                _run_shape(con, shape, [rank], finalize, into="rule_members_probe")
+                _run_shape(con, shape, finalize, into="rule_members_probe")
             except duckdb.Error as alone:
                 raise RuleError(f"{rules[rank].path}: rule {rules[rank].name} failed in"
                                 f" shape {shape}: {_one_line(alone)}") from None
         raise RuleError(f"shape {shape} failed: {_one_line(err)}") from None
 
 
-def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> None:
+def _build_rule_runs(con, ranks: list[int]) -> None:
+    """``rule_runs``: the passes the rules ``ranks`` run (from ``rule_passes``)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT * FROM rule_passes"
+        " WHERE list_contains($ranks, rule_rank)",
+        {"ranks": ranks},
+    )
+
+
+def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict,
+                     kept_only: bool = False) -> None:
     """``rule_rows``: the rows of the rules ``ranks`` (of one shape), one statement.
 
     A shape that lists the ``optional`` columns it reads keeps only those and
-    its ``needs`` (a rule over a stage base selects all of the base).
+    its ``needs`` (a rule over a stage base selects all of the base). With
+    ``kept_only`` each rule keeps the rows of its own passes (``rule_runs``).
     """
     header = shape_header(rules[ranks[0]].shape, rules[ranks[0]].path)
     if "optional" in header:
@@ -384,17 +441,24 @@ def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict) -> 
         columns = f"COLUMNS(lambda c: list_contains([{listed}], c))"
     else:
         columns = "* EXCLUDE (run_id)"  # every column the rule gives
+
+    def own_passes(rank):
+        if not kept_only:
+            return ""  # every rule runs every pass
+        return f" WHERE run_id IN (SELECT run_id FROM rule_runs WHERE rule_rank = {rank})"
+
     con.execute(
         "CREATE OR REPLACE TEMP TABLE rule_rows AS "
         + " UNION ALL BY NAME ".join(
             f"SELECT {rank} AS rule_rank, run_id, {columns} FROM (\n{rules[rank].sql}\n)"
+            + own_passes(rank)
             for rank in ranks
         ),
         {name: params[name] for rank in ranks for name in rules[rank].params},
     )
 
 
-def _run_shape(con, shape: str, ranks: list[int], finalize: bool, into: str) -> None:
+def _run_shape(con, shape: str, finalize: bool, into: str) -> None:
     """Run a built-in shape over ``rule_rows``; its members go ``into`` a table.
 
     A shape's inputs are explicit: ``rule_rows`` and ``rule_runs`` (each rule's
@@ -402,12 +466,6 @@ def _run_shape(con, shape: str, ranks: list[int], finalize: bool, into: str) -> 
     ``run_id``, the stage bases, and ``$finalize`` (the steps the reference
     takes only when finalising: splitting nod sets, WFSS catalog members).
     """
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT"
-        " k.rank AS rule_rank, r.run_id, r.registry, r.cand_id, r.cand_type"
-        " FROM runs AS r CROSS JOIN (SELECT CAST(unnest($ranks) AS INTEGER) AS rank) AS k",
-        {"ranks": ranks},
-    )
     columns = {c[0] for c in con.execute("DESCRIBE rule_rows").fetchall()}
 
     def col(name):
@@ -424,7 +482,7 @@ def _run_shape(con, shape: str, ranks: list[int], finalize: bool, into: str) -> 
             {col('opt_elem2')}, {col('slit')}, {col('subarray')}, {col('obs_num')},
             {col('name_parts')}
         FROM ({shape_text}) AS m
-        JOIN rule_names AS n ON n.rule_rank = m.rule_rank
+        JOIN rule_info AS n ON n.rule_rank = m.rule_rank
         -- Members that are not pool rows (_row NULL) keep no rule columns.
         LEFT JOIN rule_rows AS r
             ON r.rule_rank = m.rule_rank AND r.run_id = m.run_id AND r._row = m._row

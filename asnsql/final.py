@@ -11,13 +11,11 @@ where a product name repeats, so it runs over those few associations alone.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 
 from asnsql import __version__
 from asnsql.engine import drop_relations
 from asnsql.finalize import prune_duplicate_products
-from asnsql.registry import Rule
 from asnsql.sqlfiles import sql_root
 
 CODE_VERSION = f"asnsql {__version__}"
@@ -37,44 +35,6 @@ class Options:
     version_id: str | None = None
 
 
-def build_rule_info(con, rules: list[Rule]) -> None:
-    """``rule_info``: one row per rule rank with what finalising reads from its header."""
-    rows = []
-    for rank, rule in enumerate(rules):
-        opts = rule.options
-        template = opts.get("product_name",
-                            "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}")
-        parts = [{"literal": literal, "field": field}
-                 for literal, field, _, _ in string.Formatter().parse(template)]
-        rows.append({
-            "rule_rank": rank,
-            "level": rule.level,
-            "asn_type": rule.asn_type,
-            "rule_file": f"{rule.path.parent.name}/{rule.path.name}",
-            "product_parts": parts,
-            "finalize_with": opts.get("finalize"),
-            "valid_requires": list(opts.get("valid_requires", ())),
-            "valid_min_members": int(opts.get("valid_min_members", 0)),
-            "valid_candidate_types": (None if opts.get("valid_candidate_types") is None
-                                      else list(opts["valid_candidate_types"])),
-            "invalid_candidate_types": list(opts.get("invalid_candidate_types", ())),
-            "any_candidate": opts.get("candidates") == "any",
-            "validity": opts.get("validity"),
-        })
-    types = {
-        "rule_rank": "INTEGER", "level": "INTEGER", "asn_type": "VARCHAR", "rule_file": "VARCHAR",
-        "product_parts": "STRUCT(literal VARCHAR, field VARCHAR)[]", "finalize_with": "VARCHAR",
-        "valid_requires": "VARCHAR[]", "valid_min_members": "INTEGER",
-        "valid_candidate_types": "VARCHAR[]", "invalid_candidate_types": "VARCHAR[]",
-        "any_candidate": "BOOLEAN", "validity": "VARCHAR",
-    }
-    select = ", ".join(f"CAST(unnest(${k}) AS {t}) AS {k}" for k, t in types.items())
-    con.execute(
-        f"CREATE OR REPLACE TABLE rule_info AS SELECT {select}",
-        {k: [row[k] for row in rows] for k in types},
-    )
-
-
 # With ``keep_steps=False``: what each step leaves that no later step reads,
 # dropped once it is spent (stage bases and shape scratch after the rules,
 # ``items`` and ``rule_members`` once members are assembled...). At 100 k
@@ -82,7 +42,7 @@ def build_rule_info(con, rules: list[Rule]) -> None:
 # published tables (``orphans``) read it.
 SPENT = {
     "rules": ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items",
-              "rule_rows", "rule_runs", "rule_names", "candidate_cells", "candidate_tokens"),
+              "rule_rows", "rule_runs", "rule_passes", "candidate_cells", "candidate_tokens"),
     "10_assemble.sql": ("items", "rule_members", "rule_members_*", "exposures", "runs"),
     "20_finalize.sql": ("asn_member",),
 }
@@ -96,9 +56,10 @@ def run_file(con, name: str, params: dict) -> None:
         con.execute(statement.query, {k: params[k] for k in used} if used else None)
 
 
-def finalize_all(con, rules: list[Rule], options: Options, *, keep_steps: bool = True,
+def finalize_all(con, options: Options, *, keep_steps: bool = True,
                  keep_pool: bool = True) -> None:
-    """From ``rule_members`` to ``documents``, for every pool on ``con``.
+    """From ``rule_members`` (and ``rule_info``, which
+    :func:`asnsql.engine.run_rules` leaves) to ``documents``, for every pool on ``con``.
 
     Without ``keep_steps`` each step's tables are dropped once spent
     (:data:`SPENT`; ``pool`` too, without ``keep_pool``) and ``asn_fate``,
@@ -115,7 +76,6 @@ def finalize_all(con, rules: list[Rule], options: Options, *, keep_steps: bool =
         "version_id": options.version_id,
         "code_version": CODE_VERSION,
     }
-    build_rule_info(con, rules)
     # What the views (`asn_kept`, and `asn_fate` in 50_fates.sql, which says
     # why a step dropped an association) read of the options.
     con.execute("CREATE OR REPLACE TABLE final_options AS"

@@ -27,7 +27,7 @@ from asnsql.registry import load_rules
 # The engine step a statement belongs to, by the first words that name it.
 STEPS = [  # the first that matches
     ("stage bases", ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items")),
-    ("shapes", ("rule_runs", "rule_members", "rule_names")),
+    ("shapes", ("rule_runs", "rule_members", "rule_passes")),
     ("rules", ("rule_rows",)),
     ("documents", ("documents", "doc_", "asn_out", "associations", "members", "orphans")),
     ("finalising", ("asn_", "made_", "rule_info", "final_options", "product_pruned", "Finalising")),

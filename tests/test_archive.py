@@ -312,3 +312,71 @@ def test_no_later_step_reads_what_is_spent():
             read = [n for n in names
                     if re.search(r"\b" + n.replace("*", r"\w*") + r"\b", text)]
             assert not read, f"{file} reads {read}, dropped after {step}"
+
+
+def documents_and_made(chunks) -> tuple[dict, int]:
+    """(asn_pool, file name) -> JSON text of every chunk's documents, and how
+    many associations the rules made."""
+    documents, made = {}, 0
+    for chunk in chunks:
+        documents |= {(pool, name): text for pool, name, text in chunk.con.execute(
+            "SELECT p.asn_pool, d.file_name, d.document FROM documents AS d"
+            " JOIN pools AS p USING (_pool)").fetchall()}
+        made += chunk.con.execute("SELECT count(*) FROM asn_made").fetchone()[0]
+    return documents, made
+
+
+def test_skipping_the_passes_that_make_only_invalid_associations_gives_the_same_bytes():
+    # Without the steps' tables, a rule skips the passes whose candidate type
+    # makes all it could make there invalid: every fixture pool still gets the
+    # same documents, from fewer associations.
+    pools = sorted(POOLS.glob("*.csv"))
+    every, made_every = documents_and_made(generate_many(pools))
+    lean, made_lean = documents_and_made(generate_many(pools, publish=False, keep_steps=False))
+    assert len(every) > 1000 and lean == every
+    assert made_lean < made_every * 0.8
+
+
+CUSTOM = """\
+-- name = "{name}"
+-- asn_type = "spec2"
+-- level = 2
+-- shape = "single_science"
+-- purpose = "A test rule."
+{extra}
+SELECT run_id, _row, 'science' AS role, 'science' AS exptype, filename AS expname,
+    [program] AS group_key, [] AS optional_key
+FROM items
+{where}
+"""
+
+
+def test_a_candidate_id_of_the_discovery_letter_still_runs_every_rule(tmp_path):
+    # The discovery filter drops a discovered association that a candidate
+    # association of the same type and members repeats, valid or not, when
+    # both ids start alike: here a group candidate `a0001`, whose Stage 2
+    # association is invalid, still hides the one discovered (valid: its rule
+    # takes any candidate) with the same member. Skipped, it would not.
+    rules = [tmp_path / "a.sql", tmp_path / "b.sql"]
+    rules[0].write_text(CUSTOM.format(name="Asn_AnyDiscovered", extra='-- candidates = "any"',
+                                      where="WHERE registry = 'discover'"))
+    rules[1].write_text(CUSTOM.format(name="Asn_Candidate", extra="", where=""))
+    pool = tmp_path / "jw00001_pool.csv"
+    pool.write_text("program|filename|exp_type|asn_candidate\n"
+                    "1|jw_a_rate.fits|nrs_fixedslit|[('a0001', 'group')]\n")
+
+    def both():
+        options = {"rules": rules, "ignore_default": True}
+        return (documents_and_made(generate_many([pool], **options)),
+                documents_and_made(generate_many([pool], publish=False, keep_steps=False,
+                                                 **options)))
+
+    (every, made_every), (lean, made_lean) = both()
+    assert lean == every == {}
+    # Only Asn_Candidate's invalid discovered association was skipped.
+    assert (made_every, made_lean) == (3, 2)
+    # A candidate id that cannot match: its pass is skipped, the same file written.
+    pool.write_text(pool.read_text().replace("a0001", "c0001"))
+    (every, made_every), (lean, made_lean) = both()
+    assert lean == every and len(every) == 1
+    assert (made_every, made_lean) == (3, 1)

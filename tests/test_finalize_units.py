@@ -16,8 +16,9 @@ import duckdb
 import pytest
 
 from asnsql import finalize
-from asnsql.engine import install_views
-from asnsql.final import Options, build_rule_info, finalize_all
+from asnsql.engine import build_rule_info, install_views
+from asnsql.final import Options, finalize_all
+from asnsql.sqlfiles import read_sql
 from asnsql.naming import remove_suffix
 from asnsql.registry import Rule
 from rulecase import builtin_rules, run_steps
@@ -119,6 +120,47 @@ def test_build_rule_info_reads_the_headers():
     assert rows[1][5] == rows[0][5]
 
 
+CANDIDATE_TYPES = ["observation", "background", "group", "mosaic", "coronagraphy", "ami",
+                   "tso", "unknown", "discovered"]
+
+
+def test_a_pass_skipped_for_its_candidate_type_makes_only_invalid_associations():
+    """What ``rule_passes`` skips (``invalid_for_type``), asn_listed finds invalid
+    however good the members: every exposure type, more than any rule needs."""
+    con = duckdb.connect()
+    install_views(con)
+    build_rule_info(con, list(builtin_rules().values()))
+    con.execute("""
+        CREATE TABLE asn_made AS
+        SELECT
+            row_number() OVER (ORDER BY k.rule_rank, t.acid_type) AS asn_uid, 0 AS _pool,
+            k.* EXCLUDE (product_parts), t.acid_type,
+            CASE WHEN t.acid_type = 'discovered' THEN 'discover' ELSE 'candidate' END AS registry,
+            CASE WHEN t.acid_type = 'discovered' THEN 'a3001' ELSE 'o001' END AS asn_id,
+            list_distinct(['science', 'background', 'psf', 'target_acquisition']
+                          || k.valid_requires) AS exptypes,
+            1000 AS n_members, NULL::VARCHAR AS membership
+        FROM rule_info AS k CROSS JOIN unnest($types) AS t(acid_type)
+    """, {"types": CANDIDATE_TYPES})
+    listed = con.extract_statements(read_sql("final/20_finalize.sql"))[0].query
+    con.execute(listed, {"discover": False, "keep_candidates": True})
+    rows = con.execute("""
+        SELECT rule, acid_type, is_valid,
+            invalid_for_type(level, any_candidate, valid_candidate_types,
+                             invalid_candidate_types, acid_type) AS skipped
+        FROM asn_listed
+    """).fetchall()
+    assert [(r, t) for r, t, valid, skipped in rows if skipped and valid] == []
+    skipped = {(r, t) for r, t, _, s in rows if s}
+    assert ("Asn_Lv2Image", "group") in skipped and ("Asn_Lv2Image", "discovered") in skipped
+    assert ("Asn_Lv3ImageMosaic", "observation") in skipped       # valid_candidate_types
+    assert ("Asn_Lv3WFSCMB", "group") in skipped                  # invalid_candidate_types
+    assert ("Asn_Lv2Image", "observation") not in skipped
+    assert ("Asn_Lv2Image", "background") not in skipped          # depends on its members
+    assert ("Asn_Lv2WFSSParallel", "group") not in skipped        # candidates = "any"
+    assert ("Asn_Lv3Image", "group") not in skipped                # depends on its observations
+
+
 # --- the SQL steps, on one rule's members ------------------------------------
 
 IMAGE = {"program": "1345", "obs_num": "2", "instrume": "nircam", "detector": "nrca1",
@@ -139,7 +181,7 @@ def written(rule_name, rows, *, discover=False, finalize_=True):
     rules = [builtin_rules()[rule_name]]
     con = duckdb.connect()
     run_steps(con, rules, rows, mode="both" if discover else "candidates", finalize=finalize_)
-    finalize_all(con, rules, Options(discover=discover, keep_candidates=True, finalize=finalize_))
+    finalize_all(con, Options(discover=discover, keep_candidates=True, finalize=finalize_))
     out = {}
     for name, text in con.execute("SELECT file_name, document FROM documents ORDER BY name_order"
                                   ).fetchall():
@@ -223,7 +265,7 @@ def fates(rule_name, rows, *, discover=False, finalize_=True):
     rules = [builtin_rules()[rule_name]]
     con = duckdb.connect()
     run_steps(con, rules, rows, mode="both" if discover else "candidates", finalize=finalize_)
-    finalize_all(con, rules, Options(discover=discover, keep_candidates=True, finalize=finalize_))
+    finalize_all(con, Options(discover=discover, keep_candidates=True, finalize=finalize_))
     found = con.execute(
         "SELECT r.registry, f.file_name, f.reason FROM asn_fate AS f"
         " JOIN runs AS r USING (run_id) ORDER BY f.asn_uid").fetchall()

@@ -87,3 +87,13 @@ CREATE OR REPLACE MACRO member_set(expname, exptype) AS
             THEN array_to_string(list_sort(list(coalesce(expname, chr(0)) || chr(31) || exptype)),
                                  chr(30))
     END;
+
+-- Whether an association of a rule (its level and header's candidate
+-- tests) made in a pass of candidate type `acid_type` is invalid whatever
+-- its members: the candidate-type tests of asn_listed's invalid_reason
+-- (sql/final/20_finalize.sql), which must say as much.
+CREATE OR REPLACE MACRO invalid_for_type(level, any_candidate, valid_types, invalid_types,
+                                         acid_type) AS
+    (valid_types IS NOT NULL AND NOT list_contains(valid_types, acid_type))
+    OR (level = 2 AND NOT any_candidate AND acid_type NOT IN ('observation', 'background'))
+    OR list_contains(invalid_types, acid_type);
