@@ -4,7 +4,8 @@
     python benchmarks/profile_pass.py fixtures/pools/mega_pool.csv --top 60 --steps
 
 Runs the pools through one pass (:func:`asnsql.archive.run_chunk`, sandboxed
-as the CLI runs it) with a connection that times each statement it is
+and without the steps' tables, as the CLI runs it; ``--all-steps`` as
+``asnsql.generate`` does) with a connection that times each statement it is
 given: wall and CPU seconds (CPU over all threads), how many times it ran,
 and its first words. ``--steps`` also sums them by engine step (reading,
 items, rules, shapes, finalising, documents). This is how the figures in
@@ -14,6 +15,7 @@ items, rules, shapes, finalising, documents). This is how the figures in
 from __future__ import annotations
 
 import collections
+import fnmatch
 import re
 import threading
 import time
@@ -24,16 +26,21 @@ import duckdb
 from asnsql.archive import expand_sources, run_chunk
 from asnsql.registry import load_rules
 
-# The engine step a statement belongs to, by the first words that name it.
-STEPS = [  # the first that matches
+# The engine step a statement belongs to, by the table or view it makes
+# (fnmatch patterns; the first that matches), else by its first words.
+STEPS = [
     ("stage bases", ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items")),
-    ("shapes", ("rule_runs", "rule_members", "rule_passes")),
+    ("shapes", ("rule_runs", "rule_members*", "rule_passes", "rule_info")),
     ("rules", ("rule_rows",)),
-    ("documents", ("documents", "doc_", "asn_out", "associations", "members", "orphans")),
-    ("finalising", ("asn_", "made_", "rule_info", "final_options", "product_pruned", "Finalising")),
-    ("reading pools", ("__asnsql_", '"pool"', "TABLE pools", "DESCRIBE pool", "disabled_optimizers")),
-    ("candidates and items", ("candidates", "candidate_", "runs", "items", "exposures")),
+    ("documents", ("documents", "doc_*", "asn_out", "associations", "members", "orphans")),
+    ("finalising", ("asn_*", "made_*", "final_options", "product_pruned")),
+    ("reading pools", ("__asnsql_*", "pool", "pools", "DESCRIBE pool*", "*disabled_optimizers*")),
+    ("candidates and items", ("candidates", "candidate_*", "runs", "items", "exposures", "wanted")),
 ]
+
+# What a statement makes (or drops): its first CREATE, INSERT INTO or DROP.
+MADE = re.compile(r"(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)\s+"
+                  r"|INSERT\s+INTO\s+|DROP\s+(?:TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?)\"?(\w+)")
 
 
 class TimedConnection:
@@ -46,13 +53,13 @@ class TimedConnection:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, counts=None):
         self._con = con
-        self._lock, self.wall, self.cpu, self.calls = counts or (
+        self._lock, self.wall, self.cpu, self.calls, self.made = counts or (
             threading.Lock(), collections.Counter(), collections.Counter(),
-            collections.Counter())
+            collections.Counter(), {})
 
     def cursor(self):
         return TimedConnection(self._con.cursor(),
-                               (self._lock, self.wall, self.cpu, self.calls))
+                               (self._lock, self.wall, self.cpu, self.calls, self.made))
 
     def _timed(self, method: str, query, *args, **kwargs):
         key = " ".join(str(query).split())[:100]
@@ -62,6 +69,9 @@ class TimedConnection:
             self.wall[key] += time.perf_counter() - wall
             self.cpu[key] += time.process_time() - cpu
             self.calls[key] += 1
+            if key not in self.made:
+                found = MADE.search(re.sub(r"--[^\n]*", " ", str(query)))
+                self.made[key] = found.group(1) if found else key
         return result
 
     def execute(self, query, *args, **kwargs):
@@ -81,11 +91,10 @@ class TimedConnection:
         return getattr(self._con, name)
 
 
-def step_of(key: str) -> str:
-    # The statement's own words, past its leading comment lines' first one.
-    words = re.sub(r"^--[^A-Z]*", "", key)
-    for step, marks in STEPS:
-        if any(mark in key[:60] or mark in words[:60] for mark in marks):
+def step_of(made: str) -> str:
+    """The step of a statement, from what it makes (``TimedConnection.made``)."""
+    for step, patterns in STEPS:
+        if any(fnmatch.fnmatchcase(made, pattern) for pattern in patterns):
             return step
     return "other"
 
@@ -94,12 +103,15 @@ def step_of(key: str) -> str:
 @click.argument("pools", nargs=-1, required=True)
 @click.option("--top", default=25, show_default=True, help="How many statements to list.")
 @click.option("--steps", is_flag=True, help="Also sum the statements by engine step.")
-def main(pools, top, steps):
+@click.option("--all-steps", is_flag=True,
+              help="Keep every step's tables, as asnsql.generate does (the CLI drops them).")
+def main(pools, top, steps, all_steps):
     sources = expand_sources(pools)
     rules = load_rules(())
     con = TimedConnection(duckdb.connect())
     wall, cpu = time.perf_counter(), time.process_time()
-    chunk = run_chunk(con, sources, list(range(len(sources))), rules, sandbox=True)
+    chunk = run_chunk(con, sources, list(range(len(sources))), rules, sandbox=True,
+                      publish=all_steps, keep_steps=all_steps)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     rows = sum(o.n_rows for o in chunk.outcomes)
     documents = sum(o.n_associations for o in chunk.outcomes)
@@ -111,7 +123,7 @@ def main(pools, top, steps):
     if steps:
         by_step: collections.Counter = collections.Counter()
         for key, seconds in con.wall.items():
-            by_step[step_of(key)] += seconds
+            by_step[step_of(con.made[key])] += seconds
         print()
         for step, seconds in by_step.most_common():
             print(f"{seconds:7.3f}  {step}")

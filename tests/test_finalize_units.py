@@ -120,6 +120,17 @@ def test_build_rule_info_reads_the_headers():
     assert rows[1][5] == rows[0][5]
 
 
+def test_joined_pair_sorts_two_words_as_python_does():
+    words = [None, "", "a", "b", "B", "f150w", "F150W", "clear", "s200a1", "é"]
+    pairs = [(a, b) for a in words for b in words]
+    con = duckdb.connect()
+    install_views(con)
+    got = con.execute("SELECT joined_pair(p.a, p.b) FROM unnest($p) AS t(p)",
+                      {"p": [{"a": a, "b": b} for a, b in pairs]}).fetchall()
+    assert [g for (g,) in got] == ["-".join(sorted([w for w in p if w], key=str.lower))
+                                   for p in pairs]
+
+
 CANDIDATE_TYPES = ["observation", "background", "group", "mosaic", "coronagraphy", "ami",
                    "tso", "unknown", "discovered"]
 

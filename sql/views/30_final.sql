@@ -14,17 +14,15 @@ CREATE OR REPLACE MACRO joined_values(vs) AS coalesce(array_to_string(
     '-'
 ), '');
 
--- Non-empty words joined with '-', sorted case-insensitively (stable).
-CREATE OR REPLACE MACRO joined_words(ws) AS array_to_string(
-    list_transform(
-        list_sort(list_transform(
-            list_filter(ws, lambda w: coalesce(w, '') <> ''),
-            lambda w, i: {'k': lower(w), 'i': i, 'v': w}
-        )),
-        lambda s: s.v
-    ),
-    '-'
-);
+-- Two words as the reference joins the parts of a name: the non-empty ones,
+-- sorted case-insensitively (stable), with '-'.
+CREATE OR REPLACE MACRO joined_pair(a, b) AS
+    CASE
+        WHEN coalesce(a, '') = '' THEN coalesce(b, '')
+        WHEN coalesce(b, '') = '' THEN a
+        WHEN lower(b) < lower(a) THEN b || '-' || a
+        ELSE a || '-' || b
+    END;
 
 -- Python's str.rjust(n, '0'): pad on the left, never cut.
 CREATE OR REPLACE MACRO zero_pad(v, n) AS
