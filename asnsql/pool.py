@@ -194,8 +194,12 @@ def _remove(path: str) -> None:
 def _check_length(shown: str, number: int, line: bytes) -> None:
     """Refuse a line (read with ``readline(MAX_LINE_BYTES + 1)``) over the limit."""
     if len(line) > MAX_LINE_BYTES:
-        raise PoolError(f"{shown}: line {number}: longer than {MAX_LINE_BYTES} bytes, "
-                        "the most a pool line may have")
+        _too_long(shown, number)
+
+
+def _too_long(shown: str, number: int) -> None:
+    raise PoolError(f"{shown}: line {number}: longer than {MAX_LINE_BYTES} bytes, "
+                    "the most a pool line may have")
 
 
 def _literal(path: str, folder: str, key) -> str:
@@ -256,7 +260,7 @@ def _load_text(con, path, readable, delimiter, table):
     """DuckDB parses the data lines; Python only finds the header and comments."""
     if len(delimiter) != 1:
         raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
-    header_no, names, skipped, mixed_endings = _scan(readable, delimiter, shown=path)
+    header_no, names, skipped, mixed_endings, _, _ = _scan(readable, delimiter, shown=path)
     read = _read_raw(_RAW, "$path", len(names), skip=True)
     con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     with tempfile.TemporaryDirectory(prefix="asnsql-") as tmp:
@@ -286,48 +290,97 @@ def _load_text(con, path, readable, delimiter, table):
         con.execute(f"DROP TABLE IF EXISTS {_RAW}")
 
 
-def _scan(path, delimiter, shown=None, data=None):
-    """Header line number and names, later lines astropy skips, mixed LF/CRLF.
+# A line astropy skips (blank, or a comment: '#' after leading whitespace),
+# with the LF before it: a literal first, which the search finds quickly.
+_SKIPPED_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*(?:#[^\n]*)?(?=\n|\Z)")
+# How much of a file is read at a time.
+_BLOCK_BYTES = 64 << 20
 
-    Reads line by line, each at most :data:`MAX_LINE_BYTES` (so a file
-    without line ends stops at once). A UTF-8 byte-order mark before the
-    first line is ignored, whether that line is a comment or the header.
-    ``shown`` is the name errors give (default ``path``).
 
-    With a list ``data``, the data lines are also appended to it (LF ended)
-    while the file holds no quote and no carriage return inside a line: a
-    file whose every physical line is one row. ``data`` is emptied, and
-    stays empty, for any other file.
+def _read_text(path, shown) -> bytes:
+    """The bytes of ``path``, refused at its first line longer than
+    :data:`MAX_LINE_BYTES` (its LF counted) as soon as that is read: a file
+    without line ends stops at once."""
+    parts, number, carry = [], 1, b""  # number: the line `carry` starts
+    with open(path, "rb") as f:
+        while block := f.read(_BLOCK_BYTES):
+            text = carry + block
+            cut = text.rfind(b"\n") + 1
+            if cut:
+                ended = text[:cut].split(b"\n")[:-1]  # the lines ended here, without LF
+                if max(map(len, ended)) >= MAX_LINE_BYTES:
+                    first = next(i for i, line in enumerate(ended) if len(line) >= MAX_LINE_BYTES)
+                    _too_long(shown, number + first)
+                number += len(ended)
+                parts.append(text[:cut])
+            carry = text[cut:]
+            if len(carry) > MAX_LINE_BYTES:
+                _too_long(shown, number)
+    if carry:
+        parts.append(carry)
+    return b"".join(parts) if len(parts) != 1 else parts[0]
+
+
+def _scan(path, delimiter, shown=None, data=False):
+    """Header line number and names, later lines astropy skips, mixed LF/CRLF,
+    and (with ``data``) the data lines.
+
+    Refuses a line over :data:`MAX_LINE_BYTES`. A UTF-8 byte-order mark
+    before the first line is ignored, whether that line is a comment or the
+    header. ``shown`` is the name errors give (default ``path``). The file is
+    worked on whole, never line by line in Python (bar the lines before the
+    header).
+
+    Returns
+    -------
+    header_no, names, skipped, mixed
+        The header's line number (1-based) and column names, the numbers of
+        the lines after it that astropy skips, whether LF and CRLF ends mix.
+    lines, count
+        With ``data``, while the file holds no quote and no carriage return
+        inside a line (a file whose every physical line is one row): its data
+        lines, LF ended, and how many; else ``b""`` and 0.
     """
     shown = path if shown is None else shown
-    header_no, header, skipped, number, endings = 0, None, set(), 0, set()
-    plain = data is not None and delimiter not in '"\r\n'
     try:
-        with open(path, "rb") as f:
-            while True:
-                line = f.readline(MAX_LINE_BYTES + 1)
-                if not line:
-                    break
-                number += 1
-                _check_length(shown, number, line)
-                if number == 1 and line.startswith(_BOM):
-                    line = line[len(_BOM):]
-                stripped = line.strip()
-                endings.add(line.endswith(b"\r\n") if line.endswith(b"\n") else None)
-                if stripped and not stripped.startswith(b"#"):
-                    if header is None:
-                        header_no, header = number, line
-                    elif plain:
-                        body = line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n")
-                        if b'"' in body or b"\r" in body:
-                            plain = False
-                            data.clear()
-                        else:
-                            data.append(body + b"\n")
-                elif header is not None:
-                    skipped.add(number)
+        content = _read_text(path, shown)
     except OSError as exc:
         raise PoolError(f"{shown}: cannot read ({exc.strerror})") from None
+    header_no, header, number, at = 0, None, 0, 0
+    while at < len(content):  # to the header: few lines
+        end = content.find(b"\n", at)
+        end = len(content) if end < 0 else end + 1
+        line = content[at:end]
+        number += 1
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM):]
+        at = end
+        stripped = line.strip()
+        if stripped and not stripped.startswith(b"#"):
+            header_no, header = number, line
+            break
+    skipped, kept, body = set(), [], at  # kept: the spans of data lines
+    # From the header's LF (none when it ends the file).
+    for match in _SKIPPED_LINE.finditer(content, max(at - 1, 0)) if at < len(content) else ():
+        start = match.start() + 1  # the skipped line's
+        if start == len(content):
+            break  # after the last LF: no line
+        number += content.count(b"\n", body, start) + 1
+        skipped.add(number)
+        kept.append((body, start))
+        body = min(match.end() + 1, len(content))
+    kept.append((body, len(content)))
+    crlf = content.count(b"\r\n") if b"\r" in content else 0
+    mixed = 0 < crlf < content.count(b"\n")
+    lines = b""
+    if data and header is not None and delimiter not in '"\r\n':
+        lines = b"".join(content[a:b] for a, b in kept) if skipped else content[at:]
+        if crlf:
+            lines = lines.replace(b"\r\n", b"\n")
+        if b'"' in lines or b"\r" in lines:
+            lines = b""
+        elif lines and not lines.endswith(b"\n"):
+            lines += b"\n"
     if header is None:
         problem = "no header line, only comments or blank lines" if number else "empty file"
         raise PoolError(f"{shown}: {problem}")
@@ -342,7 +395,8 @@ def _scan(path, delimiter, shown=None, data=None):
         fields = next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
     except csv.Error as exc:
         raise PoolError(f"{shown}: line {header_no}: not a valid header ({exc})") from None
-    return header_no, _check_names(shown, fields), skipped, len(endings - {None}) > 1
+    return (header_no, _check_names(shown, fields), skipped, mixed, lines,
+            lines.count(b"\n"))
 
 
 def _check_names(where, names):
@@ -567,9 +621,8 @@ def load_pools(
                     continue
                 shown = os.fspath(source)
                 readable = _check_path(shown, delimiter)
-                lines: list[bytes] = []
-                header_no, columns, skipped, mixed = _scan(readable, delimiter, shown=shown,
-                                                           data=lines)
+                header_no, columns, skipped, mixed, lines, count = _scan(
+                    readable, delimiter, shown=shown, data=True)
                 infos[index] = PoolInfo(pool_name(shown), readable, tuple(columns), 0)
                 if lines:
                     # One row a line: into one file with the other such pools
@@ -578,7 +631,7 @@ def load_pools(
                     if plain is None:
                         plain = joined[tuple(columns)] = _Joined(
                             os.path.join(scratch.name, f"joined{len(joined)}.csv"))
-                    plain.add(index, lines)
+                    plain.add(index, lines, count)
                     continue
                 if skipped or mixed:
                     path = _data_lines(readable, header_no, skipped,
@@ -703,12 +756,11 @@ class _Joined:
         self.counts: list[int] = []
         self.odd_space = False   # a tab, vertical tab or form feed somewhere
 
-    def add(self, index: int, lines: list[bytes]) -> None:
-        text = b"".join(lines)
-        self.file.write(text)
-        self.odd_space = self.odd_space or any(c in text for c in (b"\t", b"\x0b", b"\x0c"))
+    def add(self, index: int, lines: bytes, count: int) -> None:
+        self.file.write(lines)
+        self.odd_space = self.odd_space or any(c in lines for c in (b"\t", b"\x0b", b"\x0c"))
         self.indexes.append(index)
-        self.counts.append(len(lines))
+        self.counts.append(count)
 
     def close(self) -> None:
         if not self.file.closed:

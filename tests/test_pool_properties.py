@@ -135,3 +135,99 @@ def test_saved_orphans_read_back_to_the_same_rows(values):
         original = con.execute(f"SELECT {listed} FROM original ORDER BY _row").fetchall()
         again = con.execute(f"SELECT {listed} FROM orphans ORDER BY _row").fetchall()
         assert again == original
+
+
+# --- the scan of a text pool against its line-by-line specification ----------
+
+def scan_by_lines(path: Path, delimiter: str = "|"):
+    """What ``pool._scan`` finds, read as astropy reads: line by line (the
+    specification the whole-file scan must meet)."""
+    from asnsql.pool import MAX_LINE_BYTES
+
+    header_no, header, skipped, number, endings, data = 0, None, set(), 0, set(), []
+    plain = delimiter not in '"\r\n'
+    with open(path, "rb") as f:
+        while line := f.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                return f"line {number}: longer"
+            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            stripped = line.strip()
+            endings.add(line.endswith(b"\r\n") if line.endswith(b"\n") else None)
+            if stripped and not stripped.startswith(b"#"):
+                if header is None:
+                    header_no, header = number, line
+                elif plain:
+                    body = line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n")
+                    if b'"' in body or b"\r" in body:
+                        plain, data = False, []
+                    else:
+                        data.append(body + b"\n")
+            elif header is not None:
+                skipped.add(number)
+    if header is None:
+        return "no header" if number else "empty"
+    return header_no, skipped, len(endings - {None}) > 1, b"".join(data), len(data)
+
+
+def scan_whole(path: Path, delimiter: str = "|"):
+    from asnsql.pool import _scan
+
+    try:
+        header_no, _, skipped, mixed, lines, count = _scan(str(path), delimiter, data=True)
+    except PoolError as err:
+        message = str(err)
+        for words, short in (("longer than", "longer"), ("no header line", "no header"),
+                             ("empty file", "empty")):
+            if words in message:
+                return (message.split(": ")[1] + ": longer") if short == "longer" else short
+        return None  # a header that is no table's: not what the scans compare
+    return header_no, skipped, mixed, lines, count
+
+
+LINES = st.lists(st.sampled_from(
+    ["a|b", "1|2", "", "  ", "\t", "#c", "  # c", "\x0b", "x\r", '"q"|1', "# \"q\"", "\r",
+     "\ufeffa|b", "é|ü"]), max_size=12)
+ENDS = st.lists(st.sampled_from(["\n", "\r\n", "\n", "\r\r\n"]), min_size=12, max_size=12)
+
+
+@SETTINGS
+@given(LINES, ENDS, st.booleans())
+def test_the_whole_file_scan_finds_what_reading_line_by_line_finds(lines, ends, last_end):
+    text = "".join(line + end for line, end in zip(lines, ends))
+    if lines and not last_end:
+        text = text[: -len(ends[len(lines) - 1])]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.csv"
+        path.write_bytes(text.encode("utf-8"))
+        expected = scan_by_lines(path)
+        if scan_whole(path) is not None:
+            assert scan_whole(path) == expected
+
+
+@pytest.mark.parametrize("text", [
+    b"", b"\xef\xbb\xbf", b"#only\n\n", b"a|b\n1|2", b"a|b\r\n1|2\r\n", b"a|b\n1|2\r\n3|4\n",
+    b"\xef\xbb\xbf#c\na|b\n#d\n1|2\n\n  \n3|4", b"a|b\n1|\"x\"\n", b"a|b\n# \"x\"\n1|2\n",
+    b"a|b\n1|2\r\r\n", b"a|b\n1\r2|3\n",
+])
+def test_the_whole_file_scan_on_edge_files(text, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(text)
+    assert scan_whole(path) == scan_by_lines(path)
+
+
+@pytest.mark.parametrize("size", [39, 40, 41, 100])
+@pytest.mark.parametrize("where", ["last, ended", "last, not ended", "inside"])
+def test_the_whole_file_scan_refuses_a_line_too_long(size, where, tmp_path, monkeypatch):
+    from asnsql import pool
+
+    monkeypatch.setattr(pool, "_BLOCK_BYTES", 7)  # lines across blocks
+    monkeypatch.setattr(pool, "MAX_LINE_BYTES", 40)
+    long = b"x" * size + (b"" if where == "last, not ended" else b"\n")
+    text = b"a|b\n" + b"1|2\n" * 3 + long + (b"3|4\n" if where == "inside" else b"")
+    path = tmp_path / "p.csv"
+    path.write_bytes(text)
+    assert scan_whole(path) == scan_by_lines(path)
+    # A line of 40 bytes and its LF is one byte too long.
+    assert (scan_whole(path) == "line 5: longer") is (len(long) > 40)
