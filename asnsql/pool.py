@@ -606,6 +606,7 @@ def load_pools(
     infos: list[PoolInfo | None] = [None] * len(sources)
     errors: dict[int, str] = {}
     parts: list[tuple[str, dict]] = []  # SELECTs giving _pool, _seq, named columns; params
+    in_order: list = []  # parts of one pool's rows, as scanned
     groups: dict[tuple, list] = {}  # (column names, lines to skip) -> [(index, path)]
     joined: dict[tuple, _Joined] = {}  # column names -> one-row-a-line pools' data lines
     scratch = tempfile.TemporaryDirectory(prefix="asnsql-")
@@ -653,6 +654,8 @@ def load_pools(
             if part is None:
                 alone.extend((columns, index) for index in plain.indexes)
             else:
+                if len(plain.indexes) == 1:
+                    in_order.append(part)
                 parts.append(part)
         for number, ((columns, skip), members) in enumerate(groups.items()):
             try:
@@ -670,7 +673,8 @@ def load_pools(
                 infos[index] = None
                 continue
             parts.append((_part_select(single, index, "_row", columns), {}))
-        _combine(con, table, parts, infos, names)
+        _combine(con, table, parts, infos, names,
+                 in_order=len(parts) == 1 and parts == in_order[:1])
     finally:
         for plain in joined.values():
             plain.close()
@@ -779,13 +783,18 @@ def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> tuple[str, d
     if rows != sum(joined.counts):
         con.execute(f"DROP TABLE {part}_raw")
         return None
+    cells = _normalised(columns, joined.odd_space)
+    spaces = _WS if joined.odd_space else {}
+    if len(joined.indexes) == 1:
+        # One pool: a scan in its rows' order, which _combine keeps as it is.
+        return (f"SELECT CAST({int(joined.indexes[0])} AS INTEGER) AS _pool, r.rowid AS _seq"
+                f"{cells} FROM {part}_raw AS r", spaces)
     starts = [0, *itertools.accumulate(joined.counts[:-1])]
     return (
-        f"SELECT m._pool, r.rowid AS _seq{_normalised(columns, joined.odd_space)} "
+        f"SELECT m._pool, r.rowid AS _seq{cells} "
         f"FROM {part}_raw AS r ASOF JOIN (SELECT unnest(${part}_starts) AS start, "
         f"unnest(${part}_pools) AS _pool) AS m ON r.rowid >= m.start",
-        {f"{part}_starts": starts, f"{part}_pools": joined.indexes,
-         **(_WS if joined.odd_space else {})},
+        {f"{part}_starts": starts, f"{part}_pools": joined.indexes, **spaces},
     )
 
 
@@ -810,11 +819,13 @@ def _union(infos) -> list[str]:
 _UNION_PARTS = 64
 
 
-def _combine(con, table, parts, infos, names) -> None:
+def _combine(con, table, parts, infos, names, *, in_order: bool = False) -> None:
     """``table`` from the parts (pool-major rows, union columns), and the ``pools`` table.
 
     Each part is a SELECT of one scan's rows, normalised as it is read, so
-    the rows are copied once, into their place in ``table``.
+    the rows are copied once, into their place in ``table``. ``in_order``:
+    the one part is one pool's rows as scanned, ``_seq`` 0, 1, ... in scan
+    order, so that it needs no numbering and no sort.
     """
     # The columns of the pools read (one that failed after all brings none).
     union = _union(infos)
@@ -836,11 +847,18 @@ def _combine(con, table, parts, infos, names) -> None:
             for select, more in parts:
                 con.execute(f"INSERT INTO {_STAGING} BY NAME {select}", more or None)
         rows = f"FROM {_STAGING}"
+    if in_order:
+        # A projection of a scan keeps the scan's order, unless told not to.
+        (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+        rows, numbered = parts[0][0], "CAST(_seq AS BIGINT) AS _row"
+        order = "" if kept else " ORDER BY _seq"
+    else:
+        numbered = "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row"
+        order = " ORDER BY _pool, _seq"
     with _linear_planning(con):
         con.execute(
-            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
-            "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row, "
-            f"_pool{cells} FROM ({rows}) ORDER BY _pool, _seq",
+            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT {numbered}, "
+            f"_pool{cells} FROM ({rows}){order}",
             params or None,
         )
     con.execute(f"DROP TABLE IF EXISTS {_STAGING}")

@@ -308,3 +308,26 @@ def test_many_headers_read_together_as_each_alone(tmp_path):
     assert got[:2] == [(0, 0, "f0", "x") + (None,) * (count - 1),
                        (1, 0, "g0", None) + (None,) * (count - 1)]
     assert got[-1] == (2 * count - 1, count - 1, f"g{count - 1}") + (None,) * count
+
+
+@pytest.mark.parametrize("keep_order", [True, False])
+def test_a_pool_alone_is_stored_in_file_order_whatever_insertion_order_is_set_to(keep_order):
+    # One pool read alone skips numbering and sorting (a scan keeps its order),
+    # unless the connection lets DuckDB reorder: then it sorts.
+    path = REPO / "fixtures" / "pools" / "mega_pool.csv"
+    header, *data = [line for line in path.read_text().splitlines()
+                     if line.strip() and not line.lstrip().startswith("#")]
+    at = [c.strip().lower() for c in header.split("|")].index("filename")
+    names = [line.split("|")[at].strip().lower() for line in data]
+    con = duckdb.connect()
+    con.execute(f"SET preserve_insertion_order = {keep_order}")
+    (info,), errors = load_pools(con, [path])
+    assert not errors and info.n_rows == len(names)
+    rows = con.execute("SELECT _row, filename FROM pool ORDER BY rowid").fetchall()
+    assert rows == list(enumerate(names))
+    # The same rows as in a batch, where pools are numbered and sorted.
+    con.execute("CREATE TABLE alone AS FROM pool")
+    load_pools(con, [path, FIXTURE_POOLS[0]])
+    columns = ", ".join(f'"{c}"' for (c, *_) in con.execute("DESCRIBE alone").fetchall())
+    assert con.execute(f"SELECT {columns} FROM pool WHERE _pool = 0 EXCEPT ALL"
+                       " SELECT * FROM alone").fetchall() == []

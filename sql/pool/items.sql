@@ -45,6 +45,18 @@ seen AS (
     SELECT r.run_id, r.registry, r.cand_id, r.cand_type, p._row
     FROM runs AS r
     JOIN pool AS p ON r.registry = 'discover' AND p._pool = r._pool
+),
+typed AS (
+    -- Worked out once per exposure, not once per pass or rule: the member
+    -- type (Stage 3, and Stage 2 where a PSF counts as science), time
+    -- series, and whether the pipeline works per integration.
+    SELECT
+        *,
+        exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS item_exptype,
+        stage2_exposure_type(pntgtype, exp_type, is_psf, is_imprt, bkgdtarg) AS item_exptype2,
+        is_tso(pntgtype, tsovisit, exp_type) AS item_is_tso,
+        uses_integrations(pntgtype, tsovisit, exp_type, subarray, pupil, detector) AS item_ints
+    FROM exposures
 )
 SELECT
     s.run_id,
@@ -56,15 +68,7 @@ SELECT
             THEN '[(''' || s.cand_id || ''', ''' || s.cand_type || ''')]'
         ELSE e.asn_candidate
     END AS item_candidate,
-    e.*,
-    -- Computed once here rather than in every rule: the member type
-    -- (Stage 3, and Stage 2 where a PSF counts as science), time
-    -- series, and whether the pipeline works per integration.
-    exposure_type(e.pntgtype, e.exp_type, e.is_psf, e.is_imprt, e.bkgdtarg) AS item_exptype,
-    stage2_exposure_type(e.pntgtype, e.exp_type, e.is_psf, e.is_imprt, e.bkgdtarg) AS item_exptype2,
-    is_tso(e.pntgtype, e.tsovisit, e.exp_type) AS item_is_tso,
-    uses_integrations(e.pntgtype, e.tsovisit, e.exp_type, e.subarray, e.pupil, e.detector)
-        AS item_ints
+    e.*
 FROM seen AS s
-JOIN exposures AS e ON e._row = s._row
+JOIN typed AS e ON e._row = s._row
 ORDER BY s.run_id, s._row
