@@ -345,7 +345,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     and run two at a time, each on a cursor of its own, where ``rule_rows``
     and ``rule_runs`` are its scratch inputs (temporary tables, gone with
     the cursor). ``rule_info`` holds what finalising reads of each rule's
-    header, and ``rule_passes`` the (rule, pass) pairs the rules run.
+    header, and ``rule_passes(ranks)`` gives the passes a rule runs.
 
     With ``kept_only`` a rule skips the passes where every association it
     could make is invalid for the pass's candidate type alone (see
@@ -360,7 +360,9 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     for rank, rule in enumerate(rules):
         by_shape.setdefault(rule.shape, []).append(rank)
     build_rule_info(con, rules)
-    con.execute(read_sql("pool/passes.sql"), {"kept_only": kept_only})
+    for statement in con.extract_statements(read_sql("pool/passes.sql")):
+        con.execute(statement.query,
+                    {"kept_only": kept_only} if statement.named_parameters else None)
     # One table per shape (one, empty, without rules).
     tables = [f"rule_members_{n}" for n in range(max(1, len(by_shape)))]
     # What an earlier generation on this connection left, whatever its kind.
@@ -418,12 +420,9 @@ def _run_rules_of_shape(con, rules, shape, ranks, params, finalize, into, kept_o
 
 
 def _build_rule_runs(con, ranks: list[int]) -> None:
-    """``rule_runs``: the passes the rules ``ranks`` run (from ``rule_passes``)."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rule_runs AS SELECT * FROM rule_passes"
-        " WHERE list_contains($ranks, rule_rank)",
-        {"ranks": ranks},
-    )
+    """``rule_runs``: the passes the rules ``ranks`` run (``sql/pool/passes.sql``)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE rule_runs AS FROM rule_passes($ranks)",
+                {"ranks": ranks})
 
 
 def _build_rule_rows(con, rules: list[Rule], ranks: list[int], params: dict,

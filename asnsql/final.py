@@ -42,7 +42,7 @@ class Options:
 # published tables (``orphans``) read it.
 SPENT = {
     "rules": ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items",
-              "rule_rows", "rule_runs", "rule_passes", "candidate_cells", "candidate_tokens"),
+              "rule_rows", "rule_runs", "rule_skips", "candidate_cells", "candidate_tokens"),
     "10_assemble.sql": ("items", "rule_members", "rule_members_*", "exposures", "runs"),
     "20_finalize.sql": ("asn_member",),
 }

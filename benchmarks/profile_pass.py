@@ -30,7 +30,7 @@ from asnsql.registry import load_rules
 # (fnmatch patterns; the first that matches), else by its first words.
 STEPS = [
     ("stage bases", ("stage3_items", "stage3_aux_items", "wfss_items", "stage2_items")),
-    ("shapes", ("rule_runs", "rule_members*", "rule_passes", "rule_info")),
+    ("shapes", ("rule_runs", "rule_members*", "rule_skips", "rule_info")),
     ("rules", ("rule_rows",)),
     ("documents", ("documents", "doc_*", "asn_out", "associations", "members", "orphans")),
     ("finalising", ("asn_*", "made_*", "final_options", "product_pruned")),

@@ -136,7 +136,7 @@ CANDIDATE_TYPES = ["observation", "background", "group", "mosaic", "coronagraphy
 
 
 def test_a_pass_skipped_for_its_candidate_type_makes_only_invalid_associations():
-    """What ``rule_passes`` skips (``invalid_for_type``), asn_listed finds invalid
+    """What ``rule_skips`` skips (``invalid_for_type``), asn_listed finds invalid
     however good the members: every exposure type, more than any rule needs."""
     con = duckdb.connect()
     install_views(con)
