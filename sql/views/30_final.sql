@@ -6,8 +6,8 @@
 CREATE OR REPLACE MACRO joined_values(vs) AS coalesce(array_to_string(
     list_transform(
         list_sort(list_distinct(list_transform(
-            list_filter(vs, lambda v: v IS NOT NULL),
-            lambda v: {'k': lower(re_escape(v)), 'v': re_escape(v)}
+            list_transform(list_filter(vs, lambda v: v IS NOT NULL), lambda v: re_escape(v)),
+            lambda e: {'k': lower(e), 'v': e}
         ))),
         lambda s: s.v
     ),
