@@ -281,6 +281,13 @@ def drop_relations(con, names) -> None:
             con.execute(f'DROP {kind} IF EXISTS "{name}"')
 
 
+def run_sql_file(con, relative: str, params: dict) -> None:
+    """Run each statement of ``sql/<relative>`` with the parameters it names (of ``params``)."""
+    for statement in con.extract_statements(read_sql(relative)):
+        used = statement.named_parameters
+        con.execute(statement.query, {k: params[k] for k in used} if used else None)
+
+
 def build_rule_info(con, rules: list[Rule]) -> None:
     """``rule_info``: one row per rule rank with what the passes and finalising
     read from its header."""
@@ -362,9 +369,7 @@ def run_rules(con, rules: list[Rule], params: dict | None = None, finalize: bool
     for rank, rule in enumerate(rules):
         by_shape.setdefault(rule.shape, []).append(rank)
     build_rule_info(con, rules)
-    for statement in con.extract_statements(read_sql("pool/passes.sql")):
-        con.execute(statement.query,
-                    {"kept_only": kept_only} if statement.named_parameters else None)
+    run_sql_file(con, "pool/passes.sql", {"kept_only": kept_only})
     # One table per shape (one, empty, without rules).
     tables = [f"rule_members_{n}" for n in range(max(1, len(by_shape)))]
     # What an earlier generation on this connection left, whatever its kind.

@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from asnsql import __version__
-from asnsql.engine import drop_relations
+from asnsql.engine import drop_relations, run_sql_file
 from asnsql.finalize import prune_duplicate_products
-from asnsql.sqlfiles import sql_root
 
 CODE_VERSION = f"asnsql {__version__}"
 
@@ -46,14 +45,6 @@ SPENT = {
     "10_assemble.sql": ("items", "rule_members", "rule_members_*", "exposures", "runs"),
     "20_finalize.sql": ("asn_member",),
 }
-
-
-def run_file(con, name: str, params: dict) -> None:
-    """Run each statement of ``sql/final/<name>`` with the parameters it names."""
-    text = (sql_root() / "final" / name).read_text()
-    for statement in con.extract_statements(text):
-        used = statement.named_parameters
-        con.execute(statement.query, {k: params[k] for k in used} if used else None)
 
 
 def finalize_all(con, options: Options, *, keep_steps: bool = True,
@@ -86,12 +77,12 @@ def finalize_all(con, options: Options, *, keep_steps: bool = True,
         spent["10_assemble.sql"] += ("pool",)
     drop_relations(con, spent.get("rules", ()))
     for name in ("10_assemble.sql", "20_finalize.sql", "30_survivors.sql"):
-        run_file(con, name, params)
+        run_sql_file(con, f"final/{name}", params)
         drop_relations(con, spent.get(name, ()))
     prune_products(con)
-    run_file(con, "40_documents.sql", params)
+    run_sql_file(con, "final/40_documents.sql", params)
     if keep_steps:
-        run_file(con, "50_fates.sql", params)
+        run_sql_file(con, "final/50_fates.sql", params)
 
 
 @dataclass
