@@ -190,10 +190,8 @@ def hand_back(src, dst) -> None:
     The engine's temporary tables are a shape's scratch inputs and stay behind.
     """
     engine.install_views(dst)
-    tables = src.execute(
-        "SELECT table_name FROM duckdb_tables()"
-        " WHERE NOT temporary AND database_name = current_database() AND schema_name = 'main'"
-        " ORDER BY table_name").fetchall()
+    kinds = dict(engine.relations(src))
+    tables = sorted(name for name, kind in kinds.items() if kind == "TABLE")
     # Two at a time, each on cursors of its own (in ``dst``'s current schema):
     # a copy is mostly waiting on Arrow and the catalog, not on Python.
     database, schema = dst.execute("SELECT current_database(), current_schema()").fetchone()
@@ -212,12 +210,11 @@ def hand_back(src, dst) -> None:
         " AND database_name = current_database() ORDER BY view_name").fetchall()
     # A name ``dst`` holds as the other kind (a table where the run left a
     # view, or a view where it left a table) cannot be replaced: drop it.
-    kinds = {name: "TABLE" for (name,) in tables} | {name: "VIEW" for name, _ in pending}
     for name, kind in engine.relations(dst):
         if kinds.get(name, kind) != kind:
             dst.execute(f"DROP {kind} {quote_ident(name)}")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(copy, [name for (name,) in tables]))
+        list(pool.map(copy, tables))
     # A view may read another: create them in any order that binds.
     while pending:
         left = []
