@@ -307,12 +307,13 @@ def _read_text(path, shown) -> bytes:
             text = carry + block
             cut = text.rfind(b"\n") + 1
             if cut:
-                ended = text[:cut].split(b"\n")[:-1]  # the lines ended here, without LF
+                whole = text[:cut]
+                ended = whole.split(b"\n")[:-1]  # the lines ended here, without LF
                 if max(map(len, ended)) >= MAX_LINE_BYTES:
                     first = next(i for i, line in enumerate(ended) if len(line) >= MAX_LINE_BYTES)
                     _too_long(shown, number + first)
                 number += len(ended)
-                parts.append(text[:cut])
+                parts.append(whole)
             carry = text[cut:]
             if len(carry) > MAX_LINE_BYTES:
                 _too_long(shown, number)
@@ -606,7 +607,7 @@ def load_pools(
     infos: list[PoolInfo | None] = [None] * len(sources)
     errors: dict[int, str] = {}
     parts: list[tuple[str, dict]] = []  # SELECTs giving _pool, _seq, named columns; params
-    in_order: list = []  # parts of one pool's rows, as scanned
+    one_pool_scans: list = []  # parts that are one pool's rows, as scanned
     groups: dict[tuple, list] = {}  # (column names, lines to skip) -> [(index, path)]
     joined: dict[tuple, _Joined] = {}  # column names -> one-row-a-line pools' data lines
     scratch = tempfile.TemporaryDirectory(prefix="asnsql-")
@@ -655,7 +656,7 @@ def load_pools(
                 alone.extend((columns, index) for index in plain.indexes)
             else:
                 if len(plain.indexes) == 1:
-                    in_order.append(part)
+                    one_pool_scans.append(part)
                 parts.append(part)
         for number, ((columns, skip), members) in enumerate(groups.items()):
             try:
@@ -674,7 +675,7 @@ def load_pools(
                 continue
             parts.append((_part_select(single, index, "_row", columns), {}))
         _combine(con, table, parts, infos, names,
-                 in_order=len(parts) == 1 and parts == in_order[:1])
+                 in_order=len(parts) == 1 and parts[0] in one_pool_scans)
     finally:
         for plain in joined.values():
             plain.close()

@@ -6,6 +6,7 @@ examples every time and never flakes on time.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -178,10 +179,11 @@ def scan_whole(path: Path, delimiter: str = "|"):
         header_no, _, skipped, mixed, lines, count = _scan(str(path), delimiter, data=True)
     except PoolError as err:
         message = str(err)
-        for words, short in (("longer than", "longer"), ("no header line", "no header"),
-                             ("empty file", "empty")):
+        if found := re.search(r"(line \d+): longer than", message):
+            return f"{found.group(1)}: longer"
+        for words, short in (("no header line", "no header"), ("empty file", "empty")):
             if words in message:
-                return (message.split(": ")[1] + ": longer") if short == "longer" else short
+                return short
         return None  # a header that is no table's: not what the scans compare
     return header_no, skipped, mixed, lines, count
 
@@ -201,9 +203,9 @@ def test_the_whole_file_scan_finds_what_reading_line_by_line_finds(lines, ends, 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "p.csv"
         path.write_bytes(text.encode("utf-8"))
-        expected = scan_by_lines(path)
-        if scan_whole(path) is not None:
-            assert scan_whole(path) == expected
+        got = scan_whole(path)
+        if got is not None:
+            assert got == scan_by_lines(path)
 
 
 @pytest.mark.parametrize("text", [
