@@ -233,3 +233,46 @@ def test_the_whole_file_scan_refuses_a_line_too_long(size, where, tmp_path, monk
     assert scan_whole(path) == scan_by_lines(path)
     # A line of 40 bytes and its LF is one byte too long.
     assert (scan_whole(path) == "line 5: longer") is (len(long) > 40)
+
+
+# Cells as pools write them, and worse: any case, padding, non-ASCII letters
+# whose lowercase DuckDB knows (É, Ü, Σ), tabs (which need the full trim).
+CELLS = st.lists(st.sampled_from(
+    ["", " ", "  ", "MIR_IMAGE", "mir_image", " Nrc ", "x ", " X", "É", " Ü x", "Σ", "a\tb",
+     "\tA", "B\t", "jw_001_UNCAL.fits", "#TODO", "n/a"]), min_size=2, max_size=2)
+
+
+def _expected(cell: str):
+    """A cell as the pool table holds it: stripped of whitespace, lowercased, '' as NULL."""
+    value = cell.strip(" \t\n\x0b\x0c\r").lower()
+    return value or None
+
+
+@SETTINGS
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_pools_read_together_hold_each_cell_stripped_and_lowercased(pools):
+    # Pools of one header go through one joined file (lowercased in Python
+    # where ASCII, trimmed only where padded): the same cells as each pool
+    # read alone, and as the rule the reference's pools follow.
+    with tempfile.TemporaryDirectory() as folder:
+        paths, expected = [], []
+        for number, rows in enumerate(pools):
+            # A name first, so that no line is a comment or blank.
+            lines = [(f"F{number}_{i}{a}", b) for i, (a, b) in enumerate(rows)]
+            path = Path(folder) / f"p{number}.csv"
+            path.write_text("FILENAME|Exp_Type\n" + "".join(f"{a}|{b}\n" for a, b in lines),
+                            encoding="utf-8")
+            paths.append(path)
+            expected.append([(_expected(a), _expected(b)) for a, b in lines])
+        together = duckdb.connect()
+        infos, errors = load_pools(together, paths)
+        assert not errors
+        for number, path in enumerate(paths):
+            got = together.execute(
+                "SELECT filename, exp_type FROM pool WHERE _pool = $i ORDER BY _row",
+                {"i": number}).fetchall()
+            assert got == expected[number]
+            alone = duckdb.connect()
+            load_pool(alone, path)
+            assert alone.execute("SELECT filename, exp_type FROM pool ORDER BY _row").fetchall() \
+                == expected[number]
