@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import functools
 import itertools
 import math
 import numbers
@@ -267,15 +268,10 @@ def _load_text(con, path, readable, delimiter, table):
         csv_path, skip, line_of = readable, header_no, lambda number: number
         if skipped or mixed_endings:
             # Comment or blank lines among the data: give DuckDB only the data
-            # lines, and keep their numbers to report errors against the file.
+            # lines, and report errors at the file's own line numbers.
             # DuckDB also rejects a file mixing LF and CRLF; astropy does not.
-            csv_path, kept = os.path.join(tmp, "data.csv"), [0]
-            with open(readable, "rb") as src, open(csv_path, "wb") as dst:
-                for number, line in enumerate(src, start=1):
-                    if number > header_no and number not in skipped:
-                        dst.write(line.rstrip(b"\r\n") + b"\n")
-                        kept.append(number)
-            skip, line_of = 0, kept.__getitem__
+            csv_path = _data_lines(readable, path, header_no, os.path.join(tmp, "data.csv"))
+            skip, line_of = 0, functools.partial(_original_line, header_no, skipped)
         else:
             csv_path = _literal(readable, tmp, "pool")
         try:
@@ -636,7 +632,7 @@ def load_pools(
                     plain.add(index, lines, count)
                     continue
                 if skipped or mixed:
-                    path = _data_lines(readable, header_no, skipped,
+                    path = _data_lines(readable, shown, header_no,
                                        os.path.join(scratch.name, f"{index}.csv"))
                     header_no = 0
                 else:
@@ -698,13 +694,46 @@ def _check_path(path: str, delimiter: str) -> str:
     return _readable(path)
 
 
-def _data_lines(path: str, header_no: int, skipped: set, out: str) -> str:
-    """Copy the data lines of ``path`` (no comments or blank lines, LF endings) to ``out``."""
-    with open(path, "rb") as src, open(out, "wb") as dst:
-        for number, line in enumerate(src, start=1):
-            if number > header_no and number not in skipped:
-                dst.write(line.rstrip(b"\r\n") + b"\n")
+def _data_lines(path: str, shown: str, header_no: int, out: str) -> str:
+    """Write the data lines of ``path`` to ``out``: as DuckDB is given a pool
+    with comments or mixed line ends among its rows (see :func:`_data_text`)."""
+    with open(out, "wb") as dst:
+        dst.write(_data_text(path, shown, header_no))
     return out
+
+
+# A line end, and the carriage returns before it.
+_LINE_END = re.compile(rb"\r*\n")
+
+
+def _data_text(path: str, shown: str, header_no: int) -> bytes:
+    """The lines of ``path`` after its header (line ``header_no``) but those
+    astropy skips, each ended by one LF: the carriage returns before a line
+    end go, as do those at the end of a last line without one.
+
+    Worked on whole, as :func:`_scan` finds the skipped lines (the same pattern).
+    """
+    content = _read_text(path, shown)
+    at = 0
+    for _ in range(header_no):  # to the header's end: few lines
+        at = content.find(b"\n", at) + 1
+        if not at:
+            return b""  # the header ends the file
+    # From the header's LF, which each skipped line's removal leaves in front.
+    data = _SKIPPED_LINE.sub(b"", content[at - 1:])[1:]
+    data = _LINE_END.sub(b"\n", data)
+    if data and not data.endswith(b"\n"):
+        data = data.rstrip(b"\r") + b"\n"
+    return data
+
+
+def _original_line(header_no: int, skipped: set, number: int) -> int:
+    """The line of a file that data line ``number`` (1-based, of :func:`_data_text`) was."""
+    line = header_no + number
+    for gone in sorted(skipped):
+        if gone <= line:
+            line += 1
+    return line
 
 
 def _normalised(columns, full_trim: bool = True, lower: bool = True) -> str:

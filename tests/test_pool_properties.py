@@ -276,3 +276,52 @@ def test_pools_read_together_hold_each_cell_stripped_and_lowercased(pools):
             load_pool(alone, path)
             assert alone.execute("SELECT filename, exp_type FROM pool ORDER BY _row").fetchall() \
                 == expected[number]
+
+
+def data_by_lines(path: Path, header_no: int, skipped: set):
+    """The data lines DuckDB is given for a pool with comments or mixed line
+    ends, copied line by line (the specification of ``pool._data_text``),
+    and the file's number of each."""
+    data, numbers = [], []
+    with open(path, "rb") as src:
+        for number, line in enumerate(src, start=1):
+            if number > header_no and number not in skipped:
+                data.append(line.rstrip(b"\r\n") + b"\n")
+                numbers.append(number)
+    return b"".join(data), numbers
+
+
+# Lines of pools with comments, blank lines, quotes across lines and stray
+# carriage returns among their rows.
+DATA_LINES = st.lists(st.sampled_from(
+    ["a|b", "1|2", "", "  ", "\t", "#c", "  # c", "\x0b", "x\r", '"q|1', 'r"|2', "\r", "é|ü",
+     "3|4\r\r"]), max_size=12)
+
+
+@SETTINGS
+@given(DATA_LINES, ENDS, st.booleans())
+def test_the_data_lines_are_what_copying_line_by_line_gives(lines, ends, last_end):
+    from asnsql.pool import _data_text, _original_line
+
+    text = "#top\n a|b \n" + "".join(line + end for line, end in zip(lines, ends))
+    if lines and not last_end:
+        text = text[: -len(ends[len(lines) - 1])]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.csv"
+        path.write_bytes(text.encode("utf-8"))
+        header_no, skipped = 2, scan_by_lines(path)[1]
+        expected, numbers = data_by_lines(path, header_no, skipped)
+        assert _data_text(str(path), str(path), header_no) == expected
+        assert [_original_line(header_no, skipped, k) for k in range(1, len(numbers) + 1)] \
+            == numbers
+
+
+@pytest.mark.parametrize("text", [b"a|b", b"a|b\n", b"a|b\r\n", b"#c\na|b\n#d", b"a|b\n1|2\r",
+                                  b"a|b\n\n\n", b"a|b\n1|2\n#\n", b"a|b\r\n1|2\n\r\n3|4"])
+def test_the_data_lines_of_edge_files(text, tmp_path):
+    from asnsql.pool import _data_text
+
+    path = tmp_path / "p.csv"
+    path.write_bytes(text)
+    header_no, skipped = scan_by_lines(path)[:2]
+    assert _data_text(str(path), str(path), header_no) == data_by_lines(path, header_no, skipped)[0]
