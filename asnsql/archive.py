@@ -19,6 +19,8 @@ Example::
 
 from __future__ import annotations
 
+import collections
+import itertools
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -130,6 +132,7 @@ def generate_many(
     chunk_bytes: int = CHUNK_BYTES,
     fail_fast: bool = False,
     threads: int | None = None,
+    passes: int = 1,
     **options,
 ) -> Iterator[Chunk]:
     """Generate the associations of many pools, one engine pass per chunk of whole pools.
@@ -149,6 +152,13 @@ def generate_many(
         Stop after the first chunk holding a pool that failed.
     threads : int, optional
         DuckDB threads per pass (e.g. 1 inside a cluster task).
+    passes : int
+        How many chunks are generated at once, each on a connection and a
+        thread of its own (the CLI's ``--jobs``). One pass leaves a core idle
+        for part of its time (DuckDB scans a table of fewer rows than a row
+        group on one thread); two keep both busy: 1 M exposures on two cores
+        in 90-99 s instead of 100-115 s. Chunks still come in order, and at
+        most ``passes`` chunks' tables are in memory.
     **options
         The other options of :func:`asnsql.generate` (``discover``, ``ids``,
         ``merge``, ``params``...), applied to every pool; ``publish=False``
@@ -166,8 +176,9 @@ def generate_many(
     Chunk
         A pass's connection (its ``documents`` table and every view, keyed
         by ``_pool``) and one :class:`Outcome` per pool of the chunk. The
-        connection is closed when the next chunk is asked for, so that one
-        chunk is in memory at a time: use each chunk inside the loop.
+        connection is closed when the next chunk is asked for, so that (with
+        one pass) one chunk is in memory at a time: use each chunk inside
+        the loop.
     """
     sources = expand_sources(sources)
     rule_list = load_rules(rules, include_default=not ignore_default)
@@ -175,20 +186,42 @@ def generate_many(
     rule_params(rule_list, options.get("params"))
     if version_id is True:
         version_id = timestamp()
-    for indexes in chunks_of(sources, chunk_bytes):
+    def start(indexes):
+        # The connection is made here, so that a pass left running can be interrupted.
         con = duckdb.connect()
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        chunk = run_chunk(con, sources, indexes, rule_list, names=names, delimiter=delimiter,
-                          pool_format=pool_format, version_id=version_id, sandbox=True,
-                          **options)
+        return con, workers.submit(
+            run_chunk, con, sources, indexes, rule_list, names=names, delimiter=delimiter,
+            pool_format=pool_format, version_id=version_id, sandbox=True, **options)
+
+    pending = chunks_of(sources, chunk_bytes)
+    running: collections.deque = collections.deque()  # (connection, future), in chunk order
+    with ThreadPoolExecutor(max(1, passes), thread_name_prefix="asnsql-pass") as workers:
         try:
-            yield chunk
+            running.extend(start(indexes) for indexes in itertools.islice(pending, passes))
+            while running:
+                con, future = running[0]
+                chunk = future.result()
+                try:
+                    yield chunk
+                finally:
+                    # No more than `passes` chunks' tables in memory, whatever the caller keeps.
+                    running.popleft()
+                    con.close()
+                if fail_fast and any(o.error for o in chunk.outcomes):
+                    return
+                running.extend(start(indexes) for indexes in itertools.islice(pending, 1))
         finally:
-            # One chunk's tables in memory at a time, whatever the caller keeps.
-            con.close()
-        if fail_fast and any(o.error for o in chunk.outcomes):
-            return
+            # Stopped early (failed, fail-fast or left by the caller): the passes
+            # still running are interrupted, and their chunks never come out.
+            for con, future in running:
+                con.interrupt()
+                try:
+                    future.result()
+                except Exception:  # noqa: BLE001 - interrupted or failed: discarded either way
+                    pass
+                con.close()
 
 
 def run_chunk(con, sources: list, indexes: list[int], rule_list, *, names=None,
@@ -323,6 +356,8 @@ class TableSink:
     """
 
     COLUMNS = "asn_pool, file_name, asn_type, asn_rule, product_name, document"
+    # Rows of one Parquet row group (the last holds what is left).
+    ROW_GROUP_ROWS = 65_536
 
     def __init__(self, target):
         self.target = Path(target)
@@ -342,6 +377,7 @@ class TableSink:
 
             self.schema = pa.schema([(name, pa.string()) for name in self.COLUMNS.split(", ")])
             self.writer = pq.ParquetWriter(self.scratch, self.schema)
+            self.pending = self.schema.empty_table()  # rows short of a row group
             return
         os.unlink(self.scratch)
         with duckdb.connect(self.scratch) as db:
@@ -368,8 +404,14 @@ class TableSink:
     def add_rows(self, rows) -> int:
         """Append rows from :meth:`rows` (no chunk connection needed); return how many."""
         if self.parquet:
-            if rows.num_rows:
-                self.writer.write_table(rows.cast(self.schema))
+            # Row groups of ROW_GROUP_ROWS whatever the chunks (--jobs,
+            # --chunk-mb): the same documents make the same bytes.
+            import pyarrow as pa
+
+            self.pending = pa.concat_tables([self.pending, rows.cast(self.schema)])
+            while self.pending.num_rows >= self.ROW_GROUP_ROWS:
+                self.writer.write_table(self.pending.slice(0, self.ROW_GROUP_ROWS))
+                self.pending = self.pending.slice(self.ROW_GROUP_ROWS)
             return rows.num_rows
         with duckdb.connect(self.scratch) as db:
             db.register("chunk_rows", rows)
@@ -380,6 +422,8 @@ class TableSink:
         """Put the table in place."""
         try:
             if self.parquet:
+                if self.pending.num_rows:
+                    self.writer.write_table(self.pending)
                 self.writer.close()
             os.replace(self.scratch, self.target)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -131,14 +132,18 @@ param_option = click.option(
 @click.option("--fail-fast", is_flag=True, help="Stop at the first pool that fails.")
 @click.option("--chunk-mb", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MB",
               help="Pools are generated in passes of whole pools of about this much pool "
-                   "text (default 48; peak memory is some 60 times this).")
+                   "text (default 48 divided by --jobs; peak memory is some 60 times the "
+                   "text of the passes running).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Passes run at once, each on a thread and DuckDB connection of its own "
+                   "(default 2, or 1 on a one-core machine).")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
 @click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")
 def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_paths,
              ignore_default, rule_params, dry_run, delimiter, pool_format, verbose, quiet, debug, dms,
-             no_finalize, merge, save_orphans, true_orphans, into, fail_fast, chunk_mb, engine,
-             master):
+             no_finalize, merge, save_orphans, true_orphans, into, fail_fast, chunk_mb, jobs,
+             engine, master):
     """Generate the associations of POOLS, as jwst's asn_generate does.
 
     Same options, defaults and file names as asn_generate (jwst 3.0.0). With
@@ -190,9 +195,9 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
     if engine == "spark":
         from asnsql.cli_spark import run_spark
 
-        if save_orphans or pool_format != "ascii" or chunk_mb:
-            raise click.UsageError("--engine spark takes neither --save-orphans, --pool-format"
-                                   " nor --chunk-mb")
+        if save_orphans or pool_format != "ascii" or chunk_mb or jobs:
+            raise click.UsageError("--engine spark takes neither --save-orphans, --pool-format,"
+                                   " --chunk-mb nor --jobs")
         return run_spark(list(pools), out_dir, into, master, dry_run=dry_run, verbose=verbose,
                          delimiter=delimiter, **options)
     ok = run_generate(
@@ -206,6 +211,7 @@ def generate(pools, out_dir, ids, discover, all_candidates, version_id, rule_pat
         true_orphans=true_orphans,
         fail_fast=fail_fast,
         options=dict(options, delimiter=delimiter, pool_format=pool_format),
+        jobs=jobs or min(2, os.cpu_count() or 1),
         **({"chunk_bytes": max(1, int(chunk_mb * (1 << 20)))} if chunk_mb else {}),
     )
     if not ok:

@@ -32,11 +32,13 @@ def _progress(total: int, quiet: bool):
 
 def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verbose: bool,
                  quiet: bool, save_orphans: str | None, true_orphans: bool, fail_fast: bool,
-                 options: dict, chunk_bytes: int = CHUNK_BYTES) -> bool:
+                 options: dict, chunk_bytes: int | None = None, jobs: int = 1) -> bool:
     """Generate ``pools`` and write what was asked; return False if any pool failed.
 
     A single pool file writes into ``out_dir`` itself, as asn_generate does;
-    several pools (or a folder) write into ``out_dir/<pool stem>/``.
+    several pools (or a folder) write into ``out_dir/<pool stem>/``. ``jobs``
+    passes run at once, of ``chunk_bytes`` of pool text each (by default
+    :data:`CHUNK_BYTES` among them all, so that memory is as with one).
     """
     sources = expand_sources(pools)
     flat = len(pools) == 1 and not os.path.isdir(pools[0])
@@ -73,7 +75,8 @@ def run_generate(pools, *, out_dir: Path, into: Path | None, dry_run: bool, verb
     try:
         # The tables users query are not made (only --save-orphans reads
         # one), and each step's tables go as soon as they are spent.
-        for chunk in generate_many(sources, fail_fast=fail_fast, chunk_bytes=chunk_bytes,
+        for chunk in generate_many(sources, fail_fast=fail_fast, passes=jobs,
+                                   chunk_bytes=chunk_bytes or max(1, CHUNK_BYTES // jobs),
                                    publish=bool(save_orphans), keep_steps=False, **options):
             refuse_unsafe_names(chunk)
             for outcome in chunk.outcomes:

@@ -50,6 +50,71 @@ def test_chunks_of_whole_pools_give_the_same_bytes(tmp_path, singles):
         assert texts(tmp_path / pool.stem) == singles[pool.name]
 
 
+@pytest.mark.parametrize("passes", [2, 3])
+def test_passes_at_once_give_the_chunks_in_order_and_the_same_bytes(tmp_path, singles, passes):
+    seen = []
+    for chunk in generate_many(THREE, chunk_bytes=1, passes=passes):
+        seen.append([o.asn_pool for o in chunk.outcomes])
+        write_files(chunk, tmp_path)
+    assert seen == [[pool.name] for pool in THREE]
+    for pool in THREE:
+        assert texts(tmp_path / pool.stem) == singles[pool.name]
+
+
+def test_passes_run_at_once_but_no_more_than_asked(monkeypatch):
+    import threading
+
+    from asnsql import archive
+
+    real, started = archive.run_chunk, []
+    both = threading.Barrier(2, timeout=20)  # broken unless two passes run at once
+
+    def watched(con, sources, indexes, *args, **kwargs):
+        started.append(indexes[0])
+        if len(started) <= 2:
+            both.wait()
+        return real(con, sources, indexes, *args, **kwargs)
+
+    monkeypatch.setattr(archive, "run_chunk", watched)
+    taken = []
+    for chunk in generate_many(THREE * 2, chunk_bytes=1, passes=2):
+        taken.append(chunk.outcomes[0].index)
+        # The chunk in hand and at most one pass beyond it.
+        assert len(started) <= len(taken) + 1
+    assert taken == started == list(range(6))
+
+
+def test_a_run_stopped_early_interrupts_the_passes_left(tmp_path):
+    # Fail-fast with two passes at once: the second chunk may be running when
+    # the first fails; it is interrupted and never comes out.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("FILENAME|ASN_CANDIDATE\na|b|c\n")
+    got = [[o.asn_pool for o in chunk.outcomes]
+           for chunk in generate_many([bad, MIRI, NIRCAM], chunk_bytes=1, passes=2,
+                                      fail_fast=True)]
+    assert got == [["bad.csv"]]
+    # A caller that stops taking chunks: the passes still running are discarded.
+    chunks = generate_many(THREE, chunk_bytes=1, passes=2)
+    first = next(chunks)
+    assert [o.asn_pool for o in first.outcomes] == [MIRI.name]
+    chunks.close()
+    with pytest.raises(duckdb.ConnectionException):
+        first.con.execute("SELECT 1")
+
+
+def test_a_failing_rule_fails_the_run_with_passes_at_once(tmp_path):
+    from asnsql.errors import RuleError
+
+    rule = tmp_path / "asn_bad.sql"
+    # It fails as it runs: a file name is no number.
+    rule.write_text(CUSTOM.format(name="Asn_Bad", extra="",
+                                  where="WHERE CAST(filename AS INTEGER) = 1"))
+    with pytest.raises(RuleError, match="asn_bad.sql"):
+        for _ in generate_many(THREE, chunk_bytes=1, passes=2, rules=[rule],
+                               ignore_default=True):
+            pass
+
+
 def test_a_bad_pool_fails_alone(tmp_path, singles):
     bad = tmp_path / "bad.csv"
     bad.write_text("FILENAME|ASN_CANDIDATE\na|b|c\n")
@@ -219,6 +284,26 @@ def test_cli_into_a_table_holds_the_files_bytes(tmp_path, suffix, singles):
     for pool, name, text in rows:
         got.setdefault(pool, {})[name] = text
     assert got == {MIRI.name: singles[MIRI.name], NIRISS.name: singles[NIRISS.name]}
+
+
+def test_the_table_is_the_same_bytes_whatever_the_passes(tmp_path, monkeypatch):
+    # Row groups of a fixed size (here 7 rows), not one a chunk: --jobs and
+    # --chunk-mb change how the work is cut, never the file.
+    from asnsql.archive import TableSink
+
+    monkeypatch.setattr(TableSink, "ROW_GROUP_ROWS", 7)
+    made = []
+    for n, extra in enumerate([["-j", "1"], ["-j", "2", "--chunk-mb", "0.001"],
+                               ["-j", "3", "--chunk-mb", "0.001"]]):
+        target = tmp_path / f"t{n}.parquet"
+        result = run("generate", *THREE, "--into", target, *extra)
+        assert result.exit_code == 0, result.output
+        made.append(target.read_bytes())
+    import pyarrow.parquet as pq
+    meta = pq.ParquetFile(tmp_path / "t0.parquet").metadata
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert rows[:-1] == [7] * (len(rows) - 1) and 0 < rows[-1] <= 7 and len(rows) > 3
+    assert made[1] == made[0] and made[2] == made[0]
 
 
 def test_cli_into_refuses_other_kinds(tmp_path):
