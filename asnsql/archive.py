@@ -24,8 +24,9 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -191,9 +192,18 @@ def generate_many(
         con = duckdb.connect()
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        return con, workers.submit(
-            run_chunk, con, sources, indexes, rule_list, names=names, delimiter=delimiter,
-            pool_format=pool_format, version_id=version_id, sandbox=True, **options)
+        run = partial(run_chunk, con, sources, indexes, rule_list, names=names,
+                      delimiter=delimiter, pool_format=pool_format, version_id=version_id,
+                      sandbox=True, **options)
+        if passes > 1:
+            return con, workers.submit(run)
+        # One pass at a time: in the caller's thread, when the chunk is asked for.
+        done: Future = Future()
+        try:
+            done.set_result(run())
+        except BaseException as err:  # noqa: BLE001 - raised again by done.result()
+            done.set_exception(err)
+        return con, done
 
     pending = chunks_of(sources, chunk_bytes)
     running: collections.deque = collections.deque()  # (connection, future), in chunk order
@@ -357,7 +367,7 @@ class TableSink:
 
     COLUMNS = "asn_pool, file_name, asn_type, asn_rule, product_name, document"
     # Rows of one Parquet row group (the last holds what is left).
-    ROW_GROUP_ROWS = 65_536
+    ROW_GROUP_ROWS = 16_384
 
     def __init__(self, target):
         self.target = Path(target)
@@ -412,6 +422,8 @@ class TableSink:
             while self.pending.num_rows >= self.ROW_GROUP_ROWS:
                 self.writer.write_table(self.pending.slice(0, self.ROW_GROUP_ROWS))
                 self.pending = self.pending.slice(self.ROW_GROUP_ROWS)
+            # A copy of what is left, so that the chunk's rows can go.
+            self.pending = self.pending.combine_chunks()
             return rows.num_rows
         with duckdb.connect(self.scratch) as db:
             db.register("chunk_rows", rows)

@@ -207,6 +207,8 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "files slows several-fold over a long session as the kernel's page cache grows (a",
         "small file: 60 us after `echo 3 > /proc/sys/vm/drop_caches`, 600 us before);",
         "`--drop-caches` empties it before each archive-scale run, as a fresh machine has it.",
+        "asnsql runs with its defaults: two chunk passes at once (`--jobs 2`), 24 MB of pool",
+        "text each (a pool is never split: one pool is one pass).",
         "",
         "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
