@@ -229,7 +229,7 @@ def generate_many(
                 con.interrupt()
                 try:
                     future.result()
-                except Exception:  # noqa: BLE001 - interrupted or failed: discarded either way
+                except BaseException:  # noqa: BLE001 - interrupted, failed or Ctrl-C: discarded
                     pass
                 con.close()
 

@@ -20,6 +20,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AsnsqlError as err:
             raise click.ClickException(str(err)) from None
+        except RuntimeError as err:
+            # Ctrl-C while DuckDB runs a statement on this thread comes out as
+            # DuckDB's "Query interrupted", not KeyboardInterrupt: the same
+            # "Aborted!" and exit status 1 as an interrupt anywhere else.
+            if str(err) == "Query interrupted":
+                raise click.Abort() from None
+            raise
 
 
 @click.group(cls=_Group)

@@ -180,3 +180,23 @@ def test_bad_rule_file_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "bad.sql" in result.output
     assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("raised, aborted", [
+    (RuntimeError("Query interrupted"), True),   # Ctrl-C while DuckDB runs, as DuckDB says it
+    (KeyboardInterrupt(), True),                 # Ctrl-C anywhere else
+    (RuntimeError("something else"), False),     # a bug: not dressed up as an interrupt
+])
+def test_ctrl_c_is_aborted_without_a_traceback(tmp_path, monkeypatch, raised, aborted):
+    import asnsql.cli_generate
+
+    def interrupted(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(asnsql.cli_generate, "run_generate", interrupted)
+    result = run("generate", MIRI, "-p", tmp_path)
+    assert result.exit_code == 1
+    if aborted:
+        assert result.output.strip() == "Aborted!" and not isinstance(result.exception, RuntimeError)
+    else:
+        assert isinstance(result.exception, RuntimeError)
