@@ -628,7 +628,7 @@ def load_pools(
                     plain = joined.get(tuple(columns))
                     if plain is None:
                         plain = joined[tuple(columns)] = _Joined(
-                            os.path.join(scratch.name, f"joined{len(joined)}.csv"))
+                            os.path.join(scratch.name, f"joined{len(joined)}.csv"), delimiter)
                     plain.add(index, lines, count)
                     continue
                 if skipped or mixed:
@@ -736,20 +736,23 @@ def _original_line(header_no: int, skipped: set, number: int) -> int:
     return line
 
 
-def _normalised(columns, full_trim: bool = True, lower: bool = True) -> str:
+def _normalised(columns, trim: str = "all", lower: bool = True) -> str:
     """Cells ``r.c0, r.c1, ...`` as the pool's named columns: stripped, lowercased, '' as NULL.
 
-    Without ``full_trim`` only spaces are stripped, which is the same where
-    no cell can hold a tab, vertical tab, form feed or line end; only the
-    cells that start or end with a space are trimmed (DuckDB's trim copies
-    every cell it is given, which takes twice as long). Without ``lower``
-    the cells are taken as lowercase already.
+    ``trim``: ``"all"`` strips every kind of white space; ``"spaces"`` only
+    spaces, which is the same where no cell can hold a tab, vertical tab,
+    form feed or line end, and trims only the cells that start or end with
+    a space (DuckDB's trim copies every cell it is given, which takes twice
+    as long); ``"none"`` takes every cell as stripped already. Without
+    ``lower`` the cells are taken as lowercase already.
     """
     def cell(i):
-        if full_trim:
+        if trim == "all":
             return f"trim(r.c{i}, {_WHITESPACE})"
-        return (f"CASE WHEN starts_with(r.c{i}, ' ') OR ends_with(r.c{i}, ' ') "
-                f"THEN trim(r.c{i}) ELSE r.c{i} END")
+        if trim == "spaces":
+            return (f"CASE WHEN starts_with(r.c{i}, ' ') OR ends_with(r.c{i}, ' ') "
+                    f"THEN trim(r.c{i}) ELSE r.c{i} END")
+        return f"r.c{i}"
 
     case = (lambda text: f"lower({text})") if lower else (lambda text: text)
     return "".join(
@@ -791,12 +794,16 @@ def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> tuple[st
 class _Joined:
     """The data lines of pools that share a header, one file, and each pool's row count."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, delimiter: str):
         self.path = path
         self.file = open(path, "wb")
+        # What a cell next to a space looks like, in lines with no quotes.
+        delim = delimiter.encode()
+        self._padding = (b" " + delim, delim + b" ", b"\n ", b" \n")
         self.indexes: list[int] = []
         self.counts: list[int] = []
         self.odd_space = False   # a tab, vertical tab or form feed somewhere
+        self.padded = False      # a cell that starts or ends with a space
         self.not_ascii = False   # a line the scan must lowercase (else it is lowercased here)
 
     def add(self, index: int, lines: bytes, count: int) -> None:
@@ -808,6 +815,8 @@ class _Joined:
             self.not_ascii = True
         self.file.write(lines)
         self.odd_space = self.odd_space or any(c in lines for c in (b"\t", b"\x0b", b"\x0c"))
+        self.padded = self.padded or lines.startswith(b" ") or any(
+            p in lines for p in self._padding)
         self.indexes.append(index)
         self.counts.append(count)
 
@@ -828,7 +837,8 @@ def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> tuple[str, d
     if rows != sum(joined.counts):
         con.execute(f"DROP TABLE {part}_raw")
         return None
-    cells = _normalised(columns, joined.odd_space, lower=joined.not_ascii)
+    trim = "all" if joined.odd_space else "spaces" if joined.padded else "none"
+    cells = _normalised(columns, trim, lower=joined.not_ascii)
     spaces = _WS if joined.odd_space else {}
     if len(joined.indexes) == 1:
         # One pool: a scan in its rows' order, which _combine keeps as it is.

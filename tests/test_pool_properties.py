@@ -249,16 +249,18 @@ def _expected(cell: str):
 
 
 @SETTINGS
-@given(st.lists(st.lists(CELLS, min_size=1, max_size=4), min_size=1, max_size=3))
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["", " ", "  "]), CELLS),
+                         min_size=1, max_size=4), min_size=1, max_size=3))
 def test_pools_read_together_hold_each_cell_stripped_and_lowercased(pools):
     # Pools of one header go through one joined file (lowercased in Python
-    # where ASCII, trimmed only where padded): the same cells as each pool
+    # where ASCII, trimmed only where a cell is padded, at a line's start,
+    # either side of a delimiter or at its end): the same cells as each pool
     # read alone, and as the rule the reference's pools follow.
     with tempfile.TemporaryDirectory() as folder:
         paths, expected = [], []
         for number, rows in enumerate(pools):
             # A name first, so that no line is a comment or blank.
-            lines = [(f"F{number}_{i}{a}", b) for i, (a, b) in enumerate(rows)]
+            lines = [(f"{lead}F{number}_{i}{a}", b) for i, (lead, (a, b)) in enumerate(rows)]
             path = Path(folder) / f"p{number}.csv"
             path.write_text("FILENAME|Exp_Type\n" + "".join(f"{a}|{b}\n" for a, b in lines),
                             encoding="utf-8")
@@ -276,6 +278,27 @@ def test_pools_read_together_hold_each_cell_stripped_and_lowercased(pools):
             load_pool(alone, path)
             assert alone.execute("SELECT filename, exp_type FROM pool ORDER BY _row").fetchall() \
                 == expected[number]
+
+
+@pytest.mark.parametrize("rows", [
+    ["  A|b", "c|d"],    # the first line's first cell
+    ["a|b", " C|d"],     # a later line's first cell
+    ["a |b", "c|d"],     # before a delimiter
+    ["a|b", "c| D"],     # after one
+    ["a|b  ", "c|d"],    # at a line's end
+    ["a|  ", "c|d"],     # spaces only: NULL
+])
+def test_one_padded_cell_is_stripped_wherever_it_stands(rows, tmp_path):
+    # Lines with no space next to a delimiter or a line's ends are taken
+    # as they are; one padded cell anywhere has the pools' cells trimmed.
+    paths = []
+    for number, body in enumerate((rows, ["e|f"])):
+        paths.append(tmp_path / f"p{number}.csv")
+        paths[-1].write_text("X|Y\n" + "".join(f"{line}\n" for line in body))
+    con = duckdb.connect()
+    load_pools(con, paths)
+    got = con.execute("SELECT x, y FROM pool WHERE _pool = 0 ORDER BY _row").fetchall()
+    assert got == [tuple(_expected(cell) for cell in line.split("|")) for line in rows]
 
 
 def data_by_lines(path: Path, header_no: int, skipped: set):
