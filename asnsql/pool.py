@@ -29,7 +29,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import duckdb
 
@@ -261,7 +261,7 @@ def _load_text(con, path, readable, delimiter, table):
     """DuckDB parses the data lines; Python only finds the header and comments."""
     if len(delimiter) != 1:
         raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
-    header_no, names, skipped, mixed_endings, _, _ = _scan(readable, delimiter, shown=path)
+    header_no, names, skipped, mixed_endings, data, _, _ = _scan(readable, delimiter, shown=path)
     read = _read_raw(_RAW, "$path", len(names), skip=True)
     con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     with tempfile.TemporaryDirectory(prefix="asnsql-") as tmp:
@@ -270,7 +270,7 @@ def _load_text(con, path, readable, delimiter, table):
             # Comment or blank lines among the data: give DuckDB only the data
             # lines, and report errors at the file's own line numbers.
             # DuckDB also rejects a file mixing LF and CRLF; astropy does not.
-            csv_path = _data_lines(readable, path, header_no, os.path.join(tmp, "data.csv"))
+            csv_path = _data_file(data, os.path.join(tmp, "data.csv"))
             skip, line_of = 0, functools.partial(_original_line, header_no, skipped)
         else:
             csv_path = _literal(readable, tmp, "pool")
@@ -289,6 +289,8 @@ def _load_text(con, path, readable, delimiter, table):
 # A line astropy skips (blank, or a comment: '#' after leading whitespace),
 # with the LF before it: a literal first, which the search finds quickly.
 _SKIPPED_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*(?:#[^\n]*)?(?=\n|\Z)")
+# A line end, and the carriage returns before it.
+_LINE_END = re.compile(rb"\r*\n")
 # How much of a file is read at a time.
 _BLOCK_BYTES = 64 << 20
 
@@ -318,9 +320,20 @@ def _read_text(path, shown) -> bytes:
     return b"".join(parts) if len(parts) != 1 else parts[0]
 
 
-def _scan(path, delimiter, shown=None, data=False):
-    """Header line number and names, later lines astropy skips, mixed LF/CRLF,
-    and (with ``data``) the data lines.
+class _Scan(NamedTuple):
+    """What :func:`_scan` finds in a text pool."""
+
+    header_no: int       # the header's line number (1-based)
+    names: list          # its column names, checked
+    skipped: set         # the numbers of the lines after it that astropy skips
+    mixed: bool          # whether LF and CRLF line ends mix
+    data: bytes          # the data lines, each ended by one LF (see below)
+    plain: bool          # one row a line: no quote, no carriage return inside a line
+    count: int           # the data lines, when plain (else 0)
+
+
+def _scan(path, delimiter, shown=None) -> _Scan:
+    """Header, the later lines astropy skips, mixed LF/CRLF, and the data lines.
 
     Refuses a line over :data:`MAX_LINE_BYTES`. A UTF-8 byte-order mark
     before the first line is ignored, whether that line is a comment or the
@@ -328,15 +341,12 @@ def _scan(path, delimiter, shown=None, data=False):
     worked on whole, never line by line in Python (bar the lines before the
     header).
 
-    Returns
-    -------
-    header_no, names, skipped, mixed
-        The header's line number (1-based) and column names, the numbers of
-        the lines after it that astropy skips, whether LF and CRLF ends mix.
-    lines, count
-        With ``data``, while the file holds no quote and no carriage return
-        inside a line (a file whose every physical line is one row): its data
-        lines, LF ended, and how many; else ``b""`` and 0.
+    The data lines are what DuckDB is given of a pool with skipped lines or
+    mixed line ends among its rows: every line after the header but those
+    skipped, the carriage returns before each line end gone (and those at
+    the end of a last line without one), each ended by one LF. ``plain``
+    where that is also one row a line, read as it is (no quote anywhere, no
+    carriage return but in CRLF ends, a delimiter that is neither).
     """
     shown = path if shown is None else shown
     try:
@@ -369,15 +379,15 @@ def _scan(path, delimiter, shown=None, data=False):
     kept.append((body, len(content)))
     crlf = content.count(b"\r\n") if b"\r" in content else 0
     mixed = 0 < crlf < content.count(b"\n")
-    lines = b""
-    if data and header is not None and delimiter not in '"\r\n':
-        lines = b"".join(content[a:b] for a, b in kept) if skipped else content[at:]
-        if crlf:
-            lines = lines.replace(b"\r\n", b"\n")
-        if b'"' in lines or b"\r" in lines:
-            lines = b""
-        elif lines and not lines.endswith(b"\n"):
-            lines += b"\n"
+    data, plain = b"", False
+    if header is not None:
+        data = b"".join(content[a:b] for a, b in kept) if skipped else content[at:]
+        plain = delimiter not in '"\r\n' and b'"' not in data
+        if b"\r" in data:
+            plain = plain and b"\r" not in data.replace(b"\r\n", b"")
+            data = _LINE_END.sub(b"\n", data)
+        if data and not data.endswith(b"\n"):
+            data = data.rstrip(b"\r") + b"\n"
     if header is None:
         problem = "no header line, only comments or blank lines" if number else "empty file"
         raise PoolError(f"{shown}: {problem}")
@@ -392,8 +402,8 @@ def _scan(path, delimiter, shown=None, data=False):
         fields = next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
     except csv.Error as exc:
         raise PoolError(f"{shown}: line {header_no}: not a valid header ({exc})") from None
-    return (header_no, _check_names(shown, fields), skipped, mixed, lines,
-            lines.count(b"\n"))
+    return _Scan(header_no, _check_names(shown, fields), skipped, mixed, data, plain,
+                 data.count(b"\n") if plain else 0)
 
 
 def _check_names(where, names):
@@ -619,21 +629,20 @@ def load_pools(
                     continue
                 shown = os.fspath(source)
                 readable = _check_path(shown, delimiter)
-                header_no, columns, skipped, mixed, lines, count = _scan(
-                    readable, delimiter, shown=shown, data=True)
+                header_no, columns, skipped, mixed, data, plain, count = _scan(
+                    readable, delimiter, shown=shown)
                 infos[index] = PoolInfo(pool_name(shown), readable, tuple(columns), 0)
-                if lines:
+                if plain and data:
                     # One row a line: into one file with the other such pools
                     # of this header, which DuckDB reads in one go.
                     plain = joined.get(tuple(columns))
                     if plain is None:
                         plain = joined[tuple(columns)] = _Joined(
                             os.path.join(scratch.name, f"joined{len(joined)}.csv"), delimiter)
-                    plain.add(index, lines, count)
+                    plain.add(index, data, count)
                     continue
                 if skipped or mixed:
-                    path = _data_lines(readable, shown, header_no,
-                                       os.path.join(scratch.name, f"{index}.csv"))
+                    path = _data_file(data, os.path.join(scratch.name, f"{index}.csv"))
                     header_no = 0
                 else:
                     path = _literal(readable, scratch.name, index)
@@ -694,41 +703,15 @@ def _check_path(path: str, delimiter: str) -> str:
     return _readable(path)
 
 
-def _data_lines(path: str, shown: str, header_no: int, out: str) -> str:
-    """Write the data lines of ``path`` to ``out``: as DuckDB is given a pool
-    with comments or mixed line ends among its rows (see :func:`_data_text`)."""
+def _data_file(data: bytes, out: str) -> str:
+    """Write a pool's data lines (:attr:`_Scan.data`) to ``out``, for DuckDB."""
     with open(out, "wb") as dst:
-        dst.write(_data_text(path, shown, header_no))
+        dst.write(data)
     return out
 
 
-# A line end, and the carriage returns before it.
-_LINE_END = re.compile(rb"\r*\n")
-
-
-def _data_text(path: str, shown: str, header_no: int) -> bytes:
-    """The lines of ``path`` after its header (line ``header_no``) but those
-    astropy skips, each ended by one LF: the carriage returns before a line
-    end go, as do those at the end of a last line without one.
-
-    Worked on whole, as :func:`_scan` finds the skipped lines (the same pattern).
-    """
-    content = _read_text(path, shown)
-    at = 0
-    for _ in range(header_no):  # to the header's end: few lines
-        at = content.find(b"\n", at) + 1
-        if not at:
-            return b""  # the header ends the file
-    # From the header's LF, which each skipped line's removal leaves in front.
-    data = _SKIPPED_LINE.sub(b"", content[at - 1:])[1:]
-    data = _LINE_END.sub(b"\n", data)
-    if data and not data.endswith(b"\n"):
-        data = data.rstrip(b"\r") + b"\n"
-    return data
-
-
 def _original_line(header_no: int, skipped: set, number: int) -> int:
-    """The line of a file that data line ``number`` (1-based, of :func:`_data_text`) was."""
+    """The line of a file that data line ``number`` (1-based, of :attr:`_Scan.data`) was."""
     line = header_no + number
     for gone in sorted(skipped):
         if gone <= line:

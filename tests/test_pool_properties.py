@@ -176,7 +176,7 @@ def scan_whole(path: Path, delimiter: str = "|"):
     from asnsql.pool import _scan
 
     try:
-        header_no, _, skipped, mixed, lines, count = _scan(str(path), delimiter, data=True)
+        scan = _scan(str(path), delimiter)
     except PoolError as err:
         message = str(err)
         if found := re.search(r"(line \d+): longer than", message):
@@ -185,7 +185,9 @@ def scan_whole(path: Path, delimiter: str = "|"):
             if words in message:
                 return short
         return None  # a header that is no table's: not what the scans compare
-    return header_no, skipped, mixed, lines, count
+    # The lines read as they are: those of a plain scan.
+    lines = scan.data if scan.plain else b""
+    return scan.header_no, scan.skipped, scan.mixed, lines, scan.count
 
 
 LINES = st.lists(st.sampled_from(
@@ -303,7 +305,7 @@ def test_one_padded_cell_is_stripped_wherever_it_stands(rows, tmp_path):
 
 def data_by_lines(path: Path, header_no: int, skipped: set):
     """The data lines DuckDB is given for a pool with comments or mixed line
-    ends, copied line by line (the specification of ``pool._data_text``),
+    ends, copied line by line (the specification of ``pool._Scan.data``),
     and the file's number of each."""
     data, numbers = [], []
     with open(path, "rb") as src:
@@ -324,7 +326,7 @@ DATA_LINES = st.lists(st.sampled_from(
 @SETTINGS
 @given(DATA_LINES, ENDS, st.booleans())
 def test_the_data_lines_are_what_copying_line_by_line_gives(lines, ends, last_end):
-    from asnsql.pool import _data_text, _original_line
+    from asnsql.pool import _original_line, _scan
 
     text = "#top\n a|b \n" + "".join(line + end for line, end in zip(lines, ends))
     if lines and not last_end:
@@ -334,7 +336,7 @@ def test_the_data_lines_are_what_copying_line_by_line_gives(lines, ends, last_en
         path.write_bytes(text.encode("utf-8"))
         header_no, skipped = 2, scan_by_lines(path)[1]
         expected, numbers = data_by_lines(path, header_no, skipped)
-        assert _data_text(str(path), str(path), header_no) == expected
+        assert _scan(str(path), "|").data == expected
         assert [_original_line(header_no, skipped, k) for k in range(1, len(numbers) + 1)] \
             == numbers
 
@@ -342,9 +344,9 @@ def test_the_data_lines_are_what_copying_line_by_line_gives(lines, ends, last_en
 @pytest.mark.parametrize("text", [b"a|b", b"a|b\n", b"a|b\r\n", b"#c\na|b\n#d", b"a|b\n1|2\r",
                                   b"a|b\n\n\n", b"a|b\n1|2\n#\n", b"a|b\r\n1|2\n\r\n3|4"])
 def test_the_data_lines_of_edge_files(text, tmp_path):
-    from asnsql.pool import _data_text
+    from asnsql.pool import _scan
 
     path = tmp_path / "p.csv"
     path.write_bytes(text)
     header_no, skipped = scan_by_lines(path)[:2]
-    assert _data_text(str(path), str(path), header_no) == data_by_lines(path, header_no, skipped)[0]
+    assert _scan(str(path), "|").data == data_by_lines(path, header_no, skipped)[0]
