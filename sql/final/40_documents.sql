@@ -168,7 +168,9 @@ member_text AS (
         any_value(m.product_name) AS product_name,
         bool_or(m.exposerr NOT IN ('', 'null', '--', 'n', 'f', 'false', 'n/a'))
             AS degraded,
-        string_agg(
+        -- In order without an ordered aggregate (which sorts each group):
+        -- the texts gathered as they come, then sorted by their position.
+        array_to_string(list_transform(list_sort(list({'at': m.position, 'text':
             '                {' || chr(10)
             || '                    "expname": ' || m.j[1] || ',' || chr(10)
             || '                    "exptype": ' || m.j[2]
@@ -180,9 +182,8 @@ member_text AS (
                             || '                    "asn_candidate": ' || m.j[4]
                         ELSE ''
                     END
-            END || chr(10) || '                }',
-            ',' || chr(10) ORDER BY m.position
-        ) AS members
+            END || chr(10) || '                }'
+        })), lambda t: t.text), ',' || chr(10)) AS members
     FROM (
         SELECT *, json_texts([expname, exptype, exposerr, member_candidate]) AS j
         FROM doc_member
@@ -194,13 +195,12 @@ product_text AS (
     SELECT
         doc_uid,
         bool_or(degraded) FILTER (product_pos = 1) AS degraded,
-        string_agg(
+        array_to_string(list_transform(list_sort(list({'at': product_pos, 'text':
             '        {' || chr(10)
             || '            "name": ' || json_text(product_name) || ',' || chr(10)
             || '            "members": [' || chr(10) || members || chr(10)
-            || '            ]' || chr(10) || '        }',
-            ',' || chr(10) ORDER BY product_pos
-        ) AS products
+            || '            ]' || chr(10) || '        }'
+        })), lambda t: t.text), ',' || chr(10)) AS products
     FROM member_text
     GROUP BY doc_uid
 )
