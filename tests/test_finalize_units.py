@@ -58,6 +58,48 @@ def test_sql_without_suffix_is_remove_suffix():
     assert con.execute("SELECT without_suffix('a' || chr(10) || 'b_cal')").fetchone() == ("",)
 
 
+# The path macros as they were written first, one regular expression a part:
+# the specification of the quicker ones (which skip the searches a name
+# without '/' needs none of).
+_PATH_MACROS_SPEC = r"""
+CREATE MACRO spec_path_name(p) AS regexp_extract(p, '[^/]*$');
+CREATE MACRO spec_path_parent(p) AS regexp_extract(p, '^(.*)/[^/]*$', 1);
+CREATE MACRO spec_path_stem(name) AS
+    CASE WHEN regexp_matches(name, '^.+\.[^.]+$') THEN regexp_extract(name, '^(.+)\.[^.]+$', 1)
+         ELSE name END;
+CREATE MACRO spec_stage2_stem(p) AS
+    CASE
+        WHEN spec_path_parent(p) NOT IN ('', '.') THEN spec_path_parent(p) || '/'
+        WHEN p LIKE '/%' THEN '/'
+        ELSE ''
+    END || spec_path_stem(spec_path_name(p));
+"""
+
+
+def test_path_macros_name_every_path_as_their_specification():
+    import random
+
+    rng = random.Random(7)
+    alphabet = ["a", "b", ".", "/", "_", chr(10), "é", " "]
+    paths = ["", ".", "..", "/", "a", "a.", ".a", "a.b", "a..b", "a.b.c", "/a.b", "./a.b",
+             "d/a.b", "d/", "/d/a", "a/.b", "jw00632003001_03105_00001_nrca1_uncal.fits",
+             "a" + chr(10) + "b.c", "a.b" + chr(10), "ü.fits", None]
+    paths += ["".join(rng.choices(alphabet, k=rng.randint(0, 8))) for _ in range(3000)]
+    con = duckdb.connect()
+    install_views(con)
+    con.execute(_PATH_MACROS_SPEC)
+    differ = con.execute(
+        "SELECT p FROM unnest($p) AS t(p) WHERE"
+        " path_name(p) IS DISTINCT FROM spec_path_name(p)"
+        " OR path_stem(p) IS DISTINCT FROM spec_path_stem(p)"
+        " OR stage2_stem(p) IS DISTINCT FROM spec_stage2_stem(p)", {"p": paths}).fetchall()
+    assert differ == []
+    # The names a pool holds: as Python's PurePosixPath has them.
+    assert con.execute("SELECT stage2_stem('d/jw_a_uncal.fits'), stage2_stem('./x.y.z'),"
+                       " stage2_stem('/x'), path_stem('.hidden')").fetchone() \
+        == ("d/jw_a_uncal", "x.y", "/x", ".hidden")
+
+
 # --- product pruning (the one Python step) ------------------------------------
 
 @dataclass

@@ -29,22 +29,26 @@ CREATE OR REPLACE MACRO zero_pad(v, n) AS
     CASE WHEN length(v) < n THEN lpad(v, n, '0') ELSE v END;
 
 -- The last part of a path, and the part before it ('' when there is none).
-CREATE OR REPLACE MACRO path_name(p) AS regexp_extract(p, '[^/]*$');
+CREATE OR REPLACE MACRO path_name(p) AS
+    CASE WHEN contains(p, '/') THEN regexp_extract(p, '[^/]*$') ELSE p END;
 CREATE OR REPLACE MACRO path_parent(p) AS regexp_extract(p, '^(.*)/[^/]*$', 1);
 
--- A file name without its last extension, as Python's PurePath.stem.
-CREATE OR REPLACE MACRO path_stem(name) AS
-    CASE WHEN regexp_matches(name, '^.+\.[^.]+$') THEN regexp_extract(name, '^(.+)\.[^.]+$', 1)
-         ELSE name END;
+-- A file name without its last extension, as Python's PurePath.stem: one
+-- search, the name as it is where the pattern does not match.
+CREATE OR REPLACE MACRO path_stem(name) AS regexp_replace(name, '^(.+)\.[^.]+$', '\1');
 
 -- The stem a Stage 2 product is named from: directory kept, extension cut
 -- (Python's `PurePosixPath(p).parent / stem`, the parent dropped when '.').
+-- A name without '/' (a pool's usual) is its own last part, with no parent.
 CREATE OR REPLACE MACRO stage2_stem(p) AS
     CASE
-        WHEN path_parent(p) NOT IN ('', '.') THEN path_parent(p) || '/'
-        WHEN p LIKE '/%' THEN '/'
-        ELSE ''
-    END || path_stem(path_name(p));
+        WHEN NOT contains(p, '/') THEN path_stem(p)
+        ELSE CASE
+            WHEN path_parent(p) NOT IN ('', '.') THEN path_parent(p) || '/'
+            WHEN p LIKE '/%' THEN '/'
+            ELSE ''
+        END || path_stem(path_name(p))
+    END;
 
 -- A text as a JSON string, exactly as Python's json.dumps writes it
 -- (ASCII only: other characters as \uXXXX, surrogate pairs above U+FFFF).
