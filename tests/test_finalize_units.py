@@ -173,6 +173,27 @@ def test_joined_pair_sorts_two_words_as_python_does():
                                    for p in pairs]
 
 
+def test_joined_values_are_those_of_escaping_every_member_first():
+    # The specification: every value escaped, then made distinct and sorted.
+    import random
+
+    rng = random.Random(11)
+    words = [None, "", "a", "A", "b", "f150w", "F150W", "a.b", "a b", "x-y", "(p)", "é", "É"]
+    lists = [[], [None], ["a", "a", "A"], ["a.b", "a b", "a-b"]]
+    lists += [rng.choices(words, k=rng.randint(0, 6)) for _ in range(2000)]
+    con = duckdb.connect()
+    install_views(con)
+    differ = con.execute(
+        "SELECT vs FROM unnest($l) AS t(vs) WHERE joined_values(vs) IS DISTINCT FROM"
+        " coalesce(array_to_string(list_transform(list_sort(list_distinct(list_transform("
+        "list_transform(list_filter(vs, lambda v: v IS NOT NULL), lambda v: re_escape(v)),"
+        " lambda e: {'k': lower(e), 'v': e}))), lambda s: s.v), '-'), '')",
+        {"l": lists}).fetchall()
+    assert differ == []
+    assert con.execute("SELECT joined_values(['b', 'A', 'b', NULL, 'a.c'])").fetchone() \
+        == ("A-a\\.c-b",)
+
+
 CANDIDATE_TYPES = ["observation", "background", "group", "mosaic", "coronagraphy", "ami",
                    "tso", "unknown", "discovered"]
 

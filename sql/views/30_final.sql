@@ -3,12 +3,14 @@
 -- Distinct values joined with '-', sorted case-insensitively: how the
 -- reference names a product from the values its constraints found (each
 -- escaped as Python's re.escape escapes it).
+-- Escaping is one-to-one, so the values are made distinct (dropping NULLs)
+-- before they are escaped: one escape per value, not one per member.
 CREATE OR REPLACE MACRO joined_values(vs) AS coalesce(array_to_string(
     list_transform(
-        list_sort(list_distinct(list_transform(
-            list_transform(list_filter(vs, lambda v: v IS NOT NULL), lambda v: re_escape(v)),
+        list_sort(list_transform(
+            list_transform(list_distinct(vs), lambda v: re_escape(v)),
             lambda e: {'k': lower(e), 'v': e}
-        ))),
+        )),
         lambda s: s.v
     ),
     '-'
