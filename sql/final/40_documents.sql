@@ -76,6 +76,9 @@ FROM (SELECT * FROM finalised UNION ALL SELECT * FROM unfinalised);
 -- document. With --merge ($merge) the Stage 2 associations of one asn_type
 -- and candidate become one document, the first's: a later product of a
 -- name the document has gains the members it lacks, others are appended.
+-- Without it each association is a document of one product. (A branch of
+-- a statement whose WHERE is a false parameter costs nothing: the windows
+-- that merging needs are not worked out when not merging.)
 CREATE OR REPLACE TABLE doc_part AS
 WITH grouped AS (
     SELECT
@@ -83,13 +86,14 @@ WITH grouped AS (
         a.level,
         a.product_name,
         CASE
-            WHEN $merge AND a.level = 2
+            WHEN a.level = 2
                 THEN first_value(o.asn_uid) OVER (
                     PARTITION BY o._pool, a.asn_type, a.asn_id ORDER BY o.out_order)
             ELSE o.asn_uid
         END AS doc_uid
     FROM asn_out AS o
     JOIN asn_made AS a USING (asn_uid)
+    WHERE $merge
 )
 SELECT
     doc_uid,
@@ -100,9 +104,17 @@ SELECT
 FROM (
     SELECT *, min(out_order) OVER (PARTITION BY doc_uid, product_name) AS first_in
     FROM grouped
-);
+)
+UNION ALL
+SELECT o.asn_uid AS doc_uid, o.asn_uid, o.out_order, a.product_name, 1 AS product_pos
+FROM asn_out AS o
+JOIN asn_made AS a USING (asn_uid)
+WHERE NOT $merge;
 
--- doc_member: the members of each product, in order.
+-- doc_member: the members of each product, in order. When merging, a member
+-- joins a product unless an earlier association merged into it already
+-- brought a member of that name; else the product is one association's,
+-- and its members are that association's, in their order.
 CREATE OR REPLACE TABLE doc_member AS
 SELECT
     p.doc_uid,
@@ -117,9 +129,22 @@ SELECT
     m.member_candidate
 FROM doc_part AS p
 JOIN asn_final_member AS m USING (asn_uid)
--- A member joins a product unless an earlier association merged into it
--- already brought a member of that name.
-QUALIFY p.out_order = min(p.out_order) OVER (PARTITION BY p.doc_uid, p.product_pos, m.expname);
+WHERE $merge
+QUALIFY p.out_order = min(p.out_order) OVER (PARTITION BY p.doc_uid, p.product_pos, m.expname)
+UNION ALL
+SELECT
+    p.doc_uid,
+    p.product_pos,
+    p.product_name,
+    m.position,
+    m._row,
+    m.expname,
+    m.exptype,
+    m.exposerr,
+    m.member_candidate
+FROM doc_part AS p
+JOIN asn_final_member AS m USING (asn_uid)
+WHERE NOT $merge;
 
 -- documents: one row per file, with its JSON text exactly as the reference
 -- writes it (json.dumps, indent 4). A later document of the same name
