@@ -261,19 +261,19 @@ def _load_text(con, path, readable, delimiter, table):
     """DuckDB parses the data lines; Python only finds the header and comments."""
     if len(delimiter) != 1:
         raise PoolError(f"{path}: delimiter must be one character, not {delimiter!r}")
-    header_no, names, skipped, mixed_endings, data, _, _ = _scan(readable, delimiter, shown=path)
+    scan = _scan(readable, delimiter, shown=path)
+    header_no, names, skipped = scan.header_no, scan.names, scan.skipped
     read = _read_raw(_RAW, "$path", len(names), skip=True)
     con.execute(f"DROP TABLE IF EXISTS {_RAW}")
     with tempfile.TemporaryDirectory(prefix="asnsql-") as tmp:
-        csv_path, skip, line_of = readable, header_no, lambda number: number
-        if skipped or mixed_endings:
+        if skipped or scan.mixed:
             # Comment or blank lines among the data: give DuckDB only the data
             # lines, and report errors at the file's own line numbers.
             # DuckDB also rejects a file mixing LF and CRLF; astropy does not.
-            csv_path = _data_file(data, os.path.join(tmp, "data.csv"))
+            csv_path = _data_file(scan.data, os.path.join(tmp, "data.csv"))
             skip, line_of = 0, functools.partial(_original_line, header_no, skipped)
         else:
-            csv_path = _literal(readable, tmp, "pool")
+            csv_path, skip, line_of = _literal(readable, tmp, "pool"), header_no, lambda n: n
         try:
             con.execute(read, {"path": csv_path, "delim": delimiter, "skip": skip})
         except duckdb.Error as exc:
@@ -379,15 +379,6 @@ def _scan(path, delimiter, shown=None) -> _Scan:
     kept.append((body, len(content)))
     crlf = content.count(b"\r\n") if b"\r" in content else 0
     mixed = 0 < crlf < content.count(b"\n")
-    data, plain = b"", False
-    if header is not None:
-        data = b"".join(content[a:b] for a, b in kept) if skipped else content[at:]
-        plain = delimiter not in '"\r\n' and b'"' not in data
-        if b"\r" in data:
-            plain = plain and b"\r" not in data.replace(b"\r\n", b"")
-            data = _LINE_END.sub(b"\n", data)
-        if data and not data.endswith(b"\n"):
-            data = data.rstrip(b"\r") + b"\n"
     if header is None:
         problem = "no header line, only comments or blank lines" if number else "empty file"
         raise PoolError(f"{shown}: {problem}")
@@ -402,8 +393,16 @@ def _scan(path, delimiter, shown=None) -> _Scan:
         fields = next(csv.reader([text.strip()], delimiter=delimiter, skipinitialspace=True))
     except csv.Error as exc:
         raise PoolError(f"{shown}: line {header_no}: not a valid header ({exc})") from None
-    return _Scan(header_no, _check_names(shown, fields), skipped, mixed, data, plain,
-                 data.count(b"\n") if plain else 0)
+    names = _check_names(shown, fields)
+    # The data lines, once the header is known to be a table's.
+    data = b"".join(content[a:b] for a, b in kept) if skipped else content[at:]
+    plain = delimiter not in '"\r\n' and b'"' not in data
+    if b"\r" in data:
+        plain = plain and b"\r" not in data.replace(b"\r\n", b"")
+        data = _LINE_END.sub(b"\n", data)
+    if data and not data.endswith(b"\n"):
+        data = data.rstrip(b"\r") + b"\n"
+    return _Scan(header_no, names, skipped, mixed, data, plain, data.count(b"\n") if plain else 0)
 
 
 def _check_names(where, names):
@@ -629,38 +628,38 @@ def load_pools(
                     continue
                 shown = os.fspath(source)
                 readable = _check_path(shown, delimiter)
-                header_no, columns, skipped, mixed, data, plain, count = _scan(
-                    readable, delimiter, shown=shown)
-                infos[index] = PoolInfo(pool_name(shown), readable, tuple(columns), 0)
-                if plain and data:
+                scan = _scan(readable, delimiter, shown=shown)
+                columns = tuple(scan.names)
+                infos[index] = PoolInfo(pool_name(shown), readable, columns, 0)
+                if scan.plain and scan.data:
                     # One row a line: into one file with the other such pools
                     # of this header, which DuckDB reads in one go.
-                    plain = joined.get(tuple(columns))
-                    if plain is None:
-                        plain = joined[tuple(columns)] = _Joined(
+                    same_header = joined.get(columns)
+                    if same_header is None:
+                        same_header = joined[columns] = _Joined(
                             os.path.join(scratch.name, f"joined{len(joined)}.csv"), delimiter)
-                    plain.add(index, data, count)
+                    same_header.add(index, scan.data, scan.count)
                     continue
-                if skipped or mixed:
-                    path = _data_file(data, os.path.join(scratch.name, f"{index}.csv"))
-                    header_no = 0
+                if scan.skipped or scan.mixed:
+                    path, skip = _data_file(scan.data, os.path.join(scratch.name, f"{index}.csv")), 0
                 else:
-                    path = _literal(readable, scratch.name, index)
-                groups.setdefault((tuple(columns), header_no), []).append((index, path))
+                    path, skip = _literal(readable, scratch.name, index), scan.header_no
+                groups.setdefault((columns, skip), []).append((index, path))
             except PoolError as err:
                 errors[index] = str(err)
                 infos[index] = None
         alone: list[tuple[tuple, int]] = []  # (columns, index) of pools read alone
-        for number, (columns, plain) in enumerate(joined.items()):
-            plain.close()
+        for number, (columns, same_header) in enumerate(joined.items()):
+            same_header.close()
             try:
-                part = _scan_joined(con, f"__asnsql_joined{number}", plain, columns, delimiter)
+                part = _scan_joined(con, f"__asnsql_joined{number}", same_header, columns,
+                                    delimiter)
             except duckdb.Error:
                 part = None
             if part is None:
-                alone.extend((columns, index) for index in plain.indexes)
+                alone.extend((columns, index) for index in same_header.indexes)
             else:
-                if len(plain.indexes) == 1:
+                if len(same_header.indexes) == 1:
                     one_pool_scans.append(part)
                 parts.append(part)
         for number, ((columns, skip), members) in enumerate(groups.items()):
@@ -682,8 +681,8 @@ def load_pools(
         _combine(con, table, parts, infos, names,
                  in_order=len(parts) == 1 and parts[0] in one_pool_scans)
     finally:
-        for plain in joined.values():
-            plain.close()
+        for same_header in joined.values():
+            same_header.close()
         scratch.cleanup()
         for (name,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '\\_\\_asnsql\\_%' ESCAPE '\\'"
