@@ -80,19 +80,21 @@ FROM (SELECT * FROM finalised UNION ALL SELECT * FROM unfinalised);
 -- a statement whose WHERE is a false parameter costs nothing: the windows
 -- that merging needs are not worked out when not merging.)
 CREATE OR REPLACE TABLE doc_part AS
-WITH grouped AS (
-    SELECT
-        o.*,
-        a.level,
-        a.product_name,
-        CASE
-            WHEN a.level = 2
-                THEN first_value(o.asn_uid) OVER (
-                    PARTITION BY o._pool, a.asn_type, a.asn_id ORDER BY o.out_order)
-            ELSE o.asn_uid
-        END AS doc_uid
+WITH written AS (
+    SELECT o.asn_uid, o._pool, o.out_order, a.level, a.asn_type, a.asn_id, a.product_name
     FROM asn_out AS o
     JOIN asn_made AS a USING (asn_uid)
+),
+grouped AS (
+    SELECT
+        *,
+        CASE
+            WHEN level = 2
+                THEN first_value(asn_uid) OVER (
+                    PARTITION BY _pool, asn_type, asn_id ORDER BY out_order)
+            ELSE asn_uid
+        END AS doc_uid
+    FROM written
     WHERE $merge
 )
 SELECT
@@ -105,10 +107,9 @@ FROM (
     SELECT *, min(out_order) OVER (PARTITION BY doc_uid, product_name) AS first_in
     FROM grouped
 )
-UNION ALL
-SELECT o.asn_uid AS doc_uid, o.asn_uid, o.out_order, a.product_name, 1 AS product_pos
-FROM asn_out AS o
-JOIN asn_made AS a USING (asn_uid)
+UNION ALL BY NAME
+SELECT asn_uid AS doc_uid, asn_uid, out_order, product_name, 1 AS product_pos
+FROM written
 WHERE NOT $merge;
 
 -- doc_member: the members of each product, in order. When merging, a member
@@ -116,34 +117,23 @@ WHERE NOT $merge;
 -- brought a member of that name; else the product is one association's,
 -- and its members are that association's, in their order.
 CREATE OR REPLACE TABLE doc_member AS
+WITH joined AS (
+    SELECT
+        p.doc_uid, p.product_pos, p.product_name, p.out_order, m.position, m._row,
+        m.expname, m.exptype, m.exposerr, m.member_candidate
+    FROM doc_part AS p
+    JOIN asn_final_member AS m USING (asn_uid)
+)
 SELECT
-    p.doc_uid,
-    p.product_pos,
-    p.product_name,
-    row_number() OVER (PARTITION BY p.doc_uid, p.product_pos ORDER BY p.out_order, m.position)
-        AS position,
-    m._row,
-    m.expname,
-    m.exptype,
-    m.exposerr,
-    m.member_candidate
-FROM doc_part AS p
-JOIN asn_final_member AS m USING (asn_uid)
+    * EXCLUDE (out_order)
+        REPLACE (row_number() OVER (PARTITION BY doc_uid, product_pos ORDER BY out_order, position)
+                 AS position)
+FROM joined
 WHERE $merge
-QUALIFY p.out_order = min(p.out_order) OVER (PARTITION BY p.doc_uid, p.product_pos, m.expname)
-UNION ALL
-SELECT
-    p.doc_uid,
-    p.product_pos,
-    p.product_name,
-    m.position,
-    m._row,
-    m.expname,
-    m.exptype,
-    m.exposerr,
-    m.member_candidate
-FROM doc_part AS p
-JOIN asn_final_member AS m USING (asn_uid)
+QUALIFY out_order = min(out_order) OVER (PARTITION BY doc_uid, product_pos, expname)
+UNION ALL BY NAME
+SELECT * EXCLUDE (out_order)
+FROM joined
 WHERE NOT $merge;
 
 -- documents: one row per file, with its JSON text exactly as the reference
@@ -193,9 +183,7 @@ member_text AS (
         any_value(m.product_name) AS product_name,
         bool_or(m.exposerr NOT IN ('', 'null', '--', 'n', 'f', 'false', 'n/a'))
             AS degraded,
-        -- In order without an ordered aggregate (which sorts each group):
-        -- the texts gathered as they come, then sorted by their position.
-        array_to_string(list_transform(list_sort(list({'at': m.position, 'text':
+        texts_in_order(m.position,
             '                {' || chr(10)
             || '                    "expname": ' || m.j[1] || ',' || chr(10)
             || '                    "exptype": ' || m.j[2]
@@ -207,8 +195,9 @@ member_text AS (
                             || '                    "asn_candidate": ' || m.j[4]
                         ELSE ''
                     END
-            END || chr(10) || '                }'
-        })), lambda t: t.text), ',' || chr(10)) AS members
+            END || chr(10) || '                }',
+            ',' || chr(10)
+        ) AS members
     FROM (
         SELECT *, json_texts([expname, exptype, exposerr, member_candidate]) AS j
         FROM doc_member
@@ -220,12 +209,13 @@ product_text AS (
     SELECT
         doc_uid,
         bool_or(degraded) FILTER (product_pos = 1) AS degraded,
-        array_to_string(list_transform(list_sort(list({'at': product_pos, 'text':
+        texts_in_order(product_pos,
             '        {' || chr(10)
             || '            "name": ' || json_text(product_name) || ',' || chr(10)
             || '            "members": [' || chr(10) || members || chr(10)
-            || '            ]' || chr(10) || '        }'
-        })), lambda t: t.text), ',' || chr(10)) AS products
+            || '            ]' || chr(10) || '        }',
+            ',' || chr(10)
+        ) AS products
     FROM member_text
     GROUP BY doc_uid
 )

@@ -80,6 +80,13 @@ CREATE OR REPLACE MACRO json_text(s) AS
 -- many fields, which keeps the statements that build documents quick to plan.
 CREATE OR REPLACE MACRO json_texts(strings) AS list_transform(strings, lambda s: json_text(s));
 
+-- Texts joined with `sep` in the order of `pos` (unique in each group). An
+-- aggregate: the texts are gathered as they come and then sorted, which is
+-- quicker than an ordered string_agg (it sorts every group on its own).
+CREATE OR REPLACE MACRO texts_in_order(pos, text, sep) AS
+    array_to_string(list_transform(list_sort(list({'pos': pos, 'text': text})),
+                                   lambda t: t.text), sep);
+
 -- An association's members as one comparable text of sorted (expname,
 -- exptype) pairs; NULL when an expname repeats, which the reference never
 -- calls a duplicate. An aggregate: use it over one association's members.
