@@ -53,6 +53,7 @@ _WHITESPACE = "$ws"
 _WS = {"ws": " \t\n\x0b\x0c\r"}
 _RAW = "__asnsql_raw_pool"
 _STAGING = "__asnsql_staging"
+_SHIFTS = "__asnsql_shifts"
 
 
 def quote_ident(name: str) -> str:
@@ -856,6 +857,26 @@ def _union(infos) -> list[str]:
 _UNION_PARTS = 64
 
 
+def _pools_in_runs(con, rows: str, params: dict) -> bool:
+    """Whether each pool's rows in ``rows`` are one run of consecutive ``_seq``.
+
+    If so, leaves ``_SHIFTS``: per pool, what turns its ``_seq`` into its
+    rows' numbers in the combined table (pools in order, each's rows in
+    ``_seq`` order, from 0). A scan's ``_seq`` is its table's rowid, so
+    no two of a pool's rows share one: a run is as long as the pool.
+    """
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_SHIFTS} AS SELECT _pool,"
+        " CAST(sum(n) OVER (ORDER BY _pool) - n - first_seq AS BIGINT) AS shift,"
+        " last_seq - first_seq + 1 = n AS in_run"
+        f" FROM (SELECT _pool, count(*) AS n, min(_seq) AS first_seq, max(_seq) AS last_seq"
+        f" FROM ({rows}) GROUP BY _pool)",
+        params or None,
+    )
+    (in_runs,) = con.execute(f"SELECT coalesce(bool_and(in_run), true) FROM {_SHIFTS}").fetchone()
+    return in_runs
+
+
 def _combine(con, table, parts, infos, names, *, in_order: bool = False) -> None:
     """``table`` from the parts (pool-major rows, union columns), and the ``pools`` table.
 
@@ -884,21 +905,29 @@ def _combine(con, table, parts, infos, names, *, in_order: bool = False) -> None
             for select, more in parts:
                 con.execute(f"INSERT INTO {_STAGING} BY NAME {select}", more or None)
         rows = f"FROM {_STAGING}"
+    shifts = ""
     if in_order:
         # A projection of a scan keeps the scan's order, unless told not to.
         (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
         rows, numbered = parts[0][0], "CAST(_seq AS BIGINT) AS _row"
         order = "" if kept else " ORDER BY _seq"
+    elif _pools_in_runs(con, rows, params):
+        # Each pool's rows are one run of _seq: shifted to where the pool
+        # starts, _seq numbers the rows pool by pool, with no window (which
+        # sorts every column it carries).
+        numbered, order = "_seq + s.shift AS _row", " ORDER BY _row"
+        shifts = f" JOIN {_SHIFTS} AS s USING (_pool)"
     else:
         numbered = "CAST(row_number() OVER (ORDER BY _pool, _seq) - 1 AS BIGINT) AS _row"
         order = " ORDER BY _pool, _seq"
     with _linear_planning(con):
         con.execute(
             f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT {numbered}, "
-            f"_pool{cells} FROM ({rows}){order}",
+            f"_pool{cells} FROM ({rows}){shifts}{order}",
             params or None,
         )
     con.execute(f"DROP TABLE IF EXISTS {_STAGING}")
+    con.execute(f"DROP TABLE IF EXISTS {_SHIFTS}")
     loaded = [i for i, info in enumerate(infos) if info is not None]
     con.execute(
         f"CREATE OR REPLACE TABLE {POOLS_TABLE} AS "

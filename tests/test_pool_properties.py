@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
@@ -17,7 +18,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from asnsql import api, engine  # noqa: E402
+from asnsql import api, engine, pool  # noqa: E402
 from asnsql.errors import PoolError  # noqa: E402
 from asnsql.pool import load_pool, load_pools  # noqa: E402
 
@@ -280,6 +281,71 @@ def test_pools_read_together_hold_each_cell_stripped_and_lowercased(pools):
             load_pool(alone, path)
             assert alone.execute("SELECT filename, exp_type FROM pool ORDER BY _row").fetchall() \
                 == expected[number]
+
+
+# How a pool of a batch is read: joined with the others of its header, in
+# a group scan (a comment among its rows), alone (a quoted cell across two
+# lines), or joined under a header of its own.
+POOL_KINDS = st.lists(st.tuples(st.sampled_from(["joined", "comment", "quoted", "own header"]),
+                                st.integers(1, 4)), min_size=1, max_size=6)
+
+
+def _numbered_pools(kinds, folder: Path) -> tuple[list[Path], list[tuple]]:
+    """Pool files of ``kinds``; and the (_row, _pool, filename) rows their table should hold."""
+    paths, rows = [], []
+    for number, (kind, n_rows) in enumerate(kinds):
+        names = [f"p{number}_{i}" for i in range(n_rows)]
+        header = "FILENAME|EXTRA\n" if kind == "own header" else "FILENAME|EXP_TYPE\n"
+        body = [f"{name}|x\n" for name in names]
+        if kind == "comment":
+            body.insert(1, "# a comment\n")
+        if kind == "quoted":
+            body.append('q|"two\nlines"\n')
+            names.append("q")
+        paths.append(folder / f"p{number}.csv")
+        paths[-1].write_text(header + "".join(body))
+        rows += [(len(rows) + i, number, name) for i, name in enumerate(names)]
+    return paths, rows
+
+
+@SETTINGS
+@given(POOL_KINDS)
+def test_pools_read_together_are_numbered_pool_by_pool(kinds):
+    # Row numbers run 0, 1, ... pool by pool, each pool's rows in file
+    # order, whichever way each was read; the same with the rows numbered
+    # by a window over (pool, row), as when a pool's rows were no one run.
+    with tempfile.TemporaryDirectory() as folder:
+        paths, expected = _numbered_pools(kinds, Path(folder))
+        for in_runs in (pool._pools_in_runs, lambda *_: False):
+            con = duckdb.connect()
+            with mock.patch.object(pool, "_pools_in_runs", in_runs):
+                infos, errors = load_pools(con, paths)
+            assert not errors
+            assert con.execute("SELECT _row, _pool, filename FROM pool ORDER BY _row").fetchall() \
+                == expected
+            firsts = {}
+            for row, number, _ in expected:
+                firsts.setdefault(number, row)
+            assert con.execute("SELECT _pool, n_rows, first_row FROM pools ORDER BY _pool") \
+                .fetchall() == [(number, n_rows + (kind == "quoted"), firsts[number])
+                                for number, (kind, n_rows) in enumerate(kinds)]
+
+
+@pytest.mark.parametrize(("seqs", "in_runs", "rows"), [
+    ([(0, 3), (0, 4), (1, 0)], True, [0, 1, 2]),
+    ([(1, 7), (0, 5), (1, 8), (0, 4)], True, [2, 1, 3, 0]),
+    ([(0, 0), (0, 2), (1, 1)], False, None),   # a gap in pool 0's run
+    ([], True, []),
+])
+def test_pools_in_runs_shifts_each_pool_to_where_it_starts(seqs, in_runs, rows):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE s (_pool INTEGER, _seq BIGINT)")
+    if seqs:
+        con.executemany("INSERT INTO s VALUES (?, ?)", seqs)
+    assert pool._pools_in_runs(con, "SELECT * FROM s", {}) is in_runs
+    if in_runs:
+        assert con.execute(f"SELECT s._seq + h.shift FROM s JOIN {pool._SHIFTS} AS h USING (_pool)"
+                           " ORDER BY s.rowid").fetchall() == [(r,) for r in rows]
 
 
 @pytest.mark.parametrize("rows", [
