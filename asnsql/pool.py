@@ -612,7 +612,7 @@ def load_pools(
     """
     infos: list[PoolInfo | None] = [None] * len(sources)
     errors: dict[int, str] = {}
-    parts: list[tuple[str, dict]] = []  # SELECTs giving _pool, _seq, named columns; params
+    parts: list[_Part] = []
     one_pool_scans: list = []  # parts that are one pool's rows, as scanned
     groups: dict[tuple, list] = {}  # (column names, lines to skip) -> [(index, path)]
     joined: dict[tuple, _Joined] = {}  # column names -> one-row-a-line pools' data lines
@@ -625,7 +625,7 @@ def load_pools(
                     part = f"__asnsql_part{index}"
                     infos[index] = load_pool(con, source, delimiter=delimiter, fmt=fmt,
                                              table=part)
-                    parts.append((_part_select(part, index, "_row", infos[index].columns), {}))
+                    parts.append(_Part(_part_select(part, index, "_row", infos[index].columns), {}))
                     continue
                 shown = os.fspath(source)
                 readable = _check_path(shown, delimiter)
@@ -678,7 +678,7 @@ def load_pools(
                 errors[index] = str(err)
                 infos[index] = None
                 continue
-            parts.append((_part_select(single, index, "_row", columns), {}))
+            parts.append(_Part(_part_select(single, index, "_row", columns), {}))
         _combine(con, table, parts, infos, names,
                  in_order=len(parts) == 1 and parts[0] in one_pool_scans)
     finally:
@@ -761,12 +761,12 @@ def _read_raw(table: str, paths: str, n_columns: int, *, skip: bool = False,
     )
 
 
-def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> tuple[str, dict]:
-    """One DuckDB scan over pool files of one header; the SELECT of its rows, and its parameters."""
+def _scan_group(con, part, paths, indexes, columns, skip, delimiter) -> _Part:
+    """One DuckDB scan over pool files of one header, as a part."""
     con.execute(_read_raw(f"{part}_raw", "$paths", len(columns), skip=True, filename=True),
                 {"paths": paths, "delim": delimiter, "skip": skip})
     # A new table's rowid is its insertion order: file by file, each in file order.
-    return (
+    return _Part(
         f"SELECT m._pool, r.rowid AS _seq{_normalised(columns)} FROM {part}_raw AS r "
         f"JOIN (SELECT unnest(${part}_paths) AS filename, unnest(${part}_pools) AS _pool) AS m "
         "USING (filename)",
@@ -808,8 +808,8 @@ class _Joined:
             self.file.close()
 
 
-def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> tuple[str, dict] | None:
-    """One DuckDB scan of a :class:`_Joined` file; the SELECT of its rows, and its parameters.
+def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> _Part | None:
+    """One DuckDB scan of a :class:`_Joined` file, as a part.
 
     Row ``k`` of the file belongs to the pool whose run of rows holds it;
     a scan that does not give back exactly the rows counted gives None.
@@ -823,16 +823,18 @@ def _scan_joined(con, part, joined: _Joined, columns, delimiter) -> tuple[str, d
     trim = "all" if joined.odd_space else "spaces" if joined.padded else "none"
     cells = _normalised(columns, trim, lower=joined.not_ascii)
     spaces = _WS if joined.odd_space else {}
+    starts = [0, *itertools.accumulate(joined.counts[:-1])]
+    spans = tuple(zip(joined.indexes, starts, joined.counts))
     if len(joined.indexes) == 1:
         # One pool: a scan in its rows' order, which _combine keeps as it is.
-        return (f"SELECT CAST({int(joined.indexes[0])} AS INTEGER) AS _pool, r.rowid AS _seq"
-                f"{cells} FROM {part}_raw AS r", spaces)
-    starts = [0, *itertools.accumulate(joined.counts[:-1])]
-    return (
+        return _Part(f"SELECT CAST({int(joined.indexes[0])} AS INTEGER) AS _pool, r.rowid AS _seq"
+                     f"{cells} FROM {part}_raw AS r", spaces, spans)
+    return _Part(
         f"SELECT m._pool, r.rowid AS _seq{cells} "
         f"FROM {part}_raw AS r ASOF JOIN (SELECT unnest(${part}_starts) AS start, "
         f"unnest(${part}_pools) AS _pool) AS m ON r.rowid >= m.start",
         {f"{part}_starts": starts, f"{part}_pools": joined.indexes, **spaces},
+        spans,
     )
 
 
@@ -857,21 +859,46 @@ def _union(infos) -> list[str]:
 _UNION_PARTS = 64
 
 
-def _pools_in_runs(con, rows: str, params: dict) -> bool:
-    """Whether each pool's rows in ``rows`` are one run of consecutive ``_seq``.
+class _Part(NamedTuple):
+    """One scan's rows: a SELECT of ``_pool``, ``_seq`` and the named
+    (normalised) columns, its parameters, and, where the reader counted
+    them, each pool's ``(pool, first _seq, rows)``: its run of ``_seq``."""
 
-    If so, leaves ``_SHIFTS``: per pool, what turns its ``_seq`` into its
-    rows' numbers in the combined table (pools in order, each's rows in
-    ``_seq`` order, from 0). A scan's ``_seq`` is its table's rowid, so
-    no two of a pool's rows share one: a run is as long as the pool.
+    select: str
+    params: dict
+    spans: tuple | None = None
+
+
+def _pools_in_runs(con, parts: list[_Part], rows: str | None = None) -> bool:
+    """Whether each pool's rows are one run of consecutive ``_seq``.
+
+    The runs of ``parts`` that carry their spans are taken as they are;
+    the others are counted in their rows (or in ``rows``, a SELECT of all
+    the pools' rows, when given).
+    If all are runs, leaves ``_SHIFTS``: per pool, what turns its ``_seq``
+    into its rows' numbers in the combined table (pools in order, each's
+    rows in ``_seq`` order, from 0). A scan's ``_seq`` is its table's
+    rowid, so no two of a pool's rows share one: a run is as long as the pool.
     """
+    known = [span for part in parts if part.spans is not None for span in part.spans]
+    params: dict = {}
+    if rows is None:
+        uncounted = [part for part in parts if part.spans is None]
+        rows = " UNION ALL ".join(f"SELECT _pool, _seq FROM ({part.select})" for part in uncounted)
+        for part in uncounted:
+            params.update(part.params)
+    counted = (" UNION ALL SELECT _pool, count(*), min(_seq), max(_seq)"
+               f" FROM ({rows}) GROUP BY _pool") if rows else ""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_SHIFTS} AS SELECT _pool,"
         " CAST(sum(n) OVER (ORDER BY _pool) - n - first_seq AS BIGINT) AS shift,"
         " last_seq - first_seq + 1 = n AS in_run"
-        f" FROM (SELECT _pool, count(*) AS n, min(_seq) AS first_seq, max(_seq) AS last_seq"
-        f" FROM ({rows}) GROUP BY _pool)",
-        params or None,
+        " FROM (SELECT CAST(unnest($__pools) AS INTEGER) AS _pool, CAST(unnest($__n) AS BIGINT) AS n,"
+        " CAST(unnest($__first) AS BIGINT) AS first_seq, CAST(unnest($__last) AS BIGINT) AS last_seq"
+        f"{counted})",
+        {**params, "__pools": [pool for pool, _, _ in known],
+         "__n": [n for _, _, n in known], "__first": [first for _, first, _ in known],
+         "__last": [first + n - 1 for _, first, n in known]},
     )
     (in_runs,) = con.execute(f"SELECT coalesce(bool_and(in_run), true) FROM {_SHIFTS}").fetchone()
     return in_runs
@@ -889,29 +916,32 @@ def _combine(con, table, parts, infos, names, *, in_order: bool = False) -> None
     union = _union(infos)
     cells = "".join(f", {quote_ident(c)}" for c in union)
     params: dict = {}
+    counted_in = None  # each part's runs, on its own
     if not parts:
         nulls = "".join(f", NULL::VARCHAR AS {quote_ident(c)}" for c in union)
         rows = f"SELECT NULL::INTEGER AS _pool, NULL::BIGINT AS _seq{nulls} WHERE false"
     elif len(parts) <= _UNION_PARTS:
-        rows = " UNION ALL BY NAME ".join(f"({select})" for select, _ in parts)
-        for _, more in parts:
-            params.update(more)
+        rows = " UNION ALL BY NAME ".join(f"({part.select})" for part in parts)
+        for part in parts:
+            params.update(part.params)
     else:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_STAGING} (_pool INTEGER, _seq BIGINT"
             + "".join(f", {quote_ident(c)} VARCHAR" for c in union) + ")"
         )
         with _linear_planning(con):
-            for select, more in parts:
-                con.execute(f"INSERT INTO {_STAGING} BY NAME {select}", more or None)
+            for part in parts:
+                con.execute(f"INSERT INTO {_STAGING} BY NAME {part.select}", part.params or None)
         rows = f"FROM {_STAGING}"
+        if any(part.spans is None for part in parts):
+            counted_in = rows  # all of them, in one go
     shifts = ""
     if in_order:
         # A projection of a scan keeps the scan's order, unless told not to.
         (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
-        rows, numbered = parts[0][0], "CAST(_seq AS BIGINT) AS _row"
+        rows, numbered = parts[0].select, "CAST(_seq AS BIGINT) AS _row"
         order = "" if kept else " ORDER BY _seq"
-    elif _pools_in_runs(con, rows, params):
+    elif _pools_in_runs(con, parts if counted_in is None else [], counted_in):
         # Each pool's rows are one run of _seq: shifted to where the pool
         # starts, _seq numbers the rows pool by pool, with no window (which
         # sorts every column it carries).
