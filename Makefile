@@ -22,7 +22,7 @@ bench: $(VENV)/.installed ## time asnsql (and jwst, if .venv-ref exists)
 	$(BIN)/python benchmarks/bench.py
 
 bench-archive: $(VENV)/.installed ## archive-scale timings: docs/performance.md and its plot
-	$(BIN)/pip install --quiet '.[bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/archive_bench.py --jwst-sample 8
 
 $(VENV)/.installed: pyproject.toml
