@@ -344,8 +344,7 @@ def test_pools_in_runs_shifts_each_pool_to_where_it_starts(seqs, in_runs, rows):
         con.executemany("INSERT INTO s VALUES (?, ?)", seqs)
     assert pool._pools_in_runs(con, [], "SELECT * FROM s") is in_runs
     if in_runs:
-        assert con.execute(f"SELECT s._seq + h.shift FROM s JOIN {pool._SHIFTS} AS h USING (_pool)"
-                           " ORDER BY s.rowid").fetchall() == [(r,) for r in rows]
+        assert _shifted(con) == rows
     # The same rows as parts: pool 0's with the run its reader counted
     # (taken as it is), pool 1's counted in its rows.
     zero, one = ([seq for p, seq in seqs if p == n] for n in (0, 1))
@@ -354,8 +353,14 @@ def test_pools_in_runs_shifts_each_pool_to_where_it_starts(seqs, in_runs, rows):
              pool._Part("SELECT * FROM s WHERE _pool = $p", {"p": 1})]
     assert pool._pools_in_runs(con, parts) is _runs_of(one)
     if in_runs:
-        assert con.execute(f"SELECT s._seq + h.shift FROM s JOIN {pool._SHIFTS} AS h USING (_pool)"
-                           " ORDER BY s.rowid").fetchall() == [(r,) for r in rows]
+        assert _shifted(con) == rows
+
+
+def _shifted(con) -> list[int]:
+    """The rows of ``s`` numbered by the shifts ``_pools_in_runs`` left, in ``s``'s order."""
+    return [n for (n,) in con.execute(
+        f"SELECT s._seq + h.shift FROM s JOIN {pool._SHIFTS} AS h USING (_pool) ORDER BY s.rowid"
+    ).fetchall()]
 
 
 def _runs_of(seqs) -> bool:
