@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from concurrent.futures import ThreadPoolExecutor
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -238,7 +239,10 @@ class Generation:
         The connection holding the views, for further SQL: ``pool``,
         ``candidates``, ``candidate_order``, ``runs``, ``exposures``,
         ``items``, and what was generated: ``associations``, ``members``,
-        ``orphans`` (see :data:`asnsql.explore.DOCUMENTED_VIEWS`).
+        ``orphans`` (see :data:`asnsql.explore.DOCUMENTED_VIEWS`). Where
+        ``generate`` made it (no ``con`` given, sandboxed), it is made on
+        first use: the tables are copied off the sandbox then, so a caller
+        that only wants :attr:`texts` never pays for the copy.
     pool : PoolInfo
         The pool that was read.
     texts : dict
@@ -247,7 +251,6 @@ class Generation:
         Ids asked for with ``ids`` that the pool does not hold.
     """
 
-    con: duckdb.DuckDBPyConnection
     pool: PoolInfo
     rules: list[Rule]
     texts: dict[str, str] = field(default_factory=dict)
@@ -255,6 +258,21 @@ class Generation:
 
     source: object = None
     read_options: dict = field(default_factory=dict)
+    # The caller's connection, or None until `con` hands the sandbox's work over.
+    _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    _sandbox: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._con is None:
+                con = duckdb.connect()
+                views.publish(self._sandbox)
+                hand_back(self._sandbox, con)
+                self._sandbox.close()
+                self._con, self._sandbox = con, None
+        return self._con
 
     @cached_property
     def documents(self) -> dict[str, dict]:
@@ -349,7 +367,10 @@ def generate(
     asnsql.errors.RuleError
         A rule file is bad, lacks a parameter, or fails on this pool.
     """
-    con = con if con is not None else duckdb.connect()
+    # Without a connection of the caller's, the sandbox's tables are handed
+    # over only when `Generation.con` is first asked for.
+    lazy = con is None and sandbox
+    con = con if con is not None or sandbox else duckdb.connect()
     rule_list = load_rules(rules, include_default=not ignore_default)
     if version_id is True:
         version_id = timestamp()
@@ -359,23 +380,27 @@ def generate(
             work, [pool], rule_list, names=None if name is None else [name],
             discover=discover, all_candidates=all_candidates, ids=ids, version_id=version_id,
             delimiter=delimiter, pool_format=pool_format, finalize_=finalize_, merge=merge,
-            debug=debug, dms=dms, params=params, sandbox=sandbox,
+            debug=debug, dms=dms, params=params, sandbox=sandbox, publish=not lazy,
         )
         if done.errors:
             raise PoolError(done.errors[0])
-        if sandbox:
+        texts = dict(work.execute("SELECT file_name, document FROM documents ORDER BY name_order")
+                     .fetchall())
+        if sandbox and not lazy:
             hand_back(work, con)
-    finally:
+    except BaseException:
         if sandbox:
             work.close()
-    texts = dict(con.execute("SELECT file_name, document FROM documents ORDER BY name_order")
-                 .fetchall())
+        raise
+    if sandbox and not lazy:
+        work.close()
     return Generation(
-        con=con,
         pool=done.infos[0],
         rules=rule_list,
         texts=texts,
         unknown_ids=done.unknown_ids.get(0, []),
         source=pool,
         read_options={"delimiter": delimiter, "fmt": pool_format},
+        _con=con,
+        _sandbox=work if lazy else None,
     )

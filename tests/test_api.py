@@ -1,5 +1,6 @@
 """The Python API: any table source, the caller's connection, the views left behind."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -159,3 +160,13 @@ def test_unsandboxed_rules_replace_an_earlier_rule_members_table(from_path):
     assert "stale" not in [c[0] for c in con.execute("DESCRIBE rule_members").fetchall()]
     assert not con.execute("SELECT count(*) FROM duckdb_tables()"
                            " WHERE table_name = 'rule_members_9'").fetchone()[0]
+
+
+def test_the_connection_is_made_once_however_many_threads_ask():
+    result = asnsql.generate(POOL)
+    assert len(result.texts) == 9
+    with ThreadPoolExecutor(4) as threads:
+        cons = list(threads.map(lambda _: result.con, range(8)))
+    assert all(con is cons[0] for con in cons)
+    assert cons[0].execute("SELECT count(*) FROM associations").fetchone() == (9,)
+    assert cons[0].execute("SELECT count(*) FROM members").fetchone() == (16,)
