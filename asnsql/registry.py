@@ -324,6 +324,12 @@ def load_rule(path: Path) -> Rule:
         raise RuleError(f"{path}: cannot read rule file: {err.strerror}") from None
     except UnicodeDecodeError as err:
         raise RuleError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    return _rule_of_text(path, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rule_of_text(path: Path, text: str) -> Rule:
+    """A rule file's text, parsed and checked: once a process per text (a failure is not kept)."""
     header = parse_header(text, path)
     check_header(header, path)
     shape_file(header["shape"], path)

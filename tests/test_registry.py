@@ -114,6 +114,16 @@ def test_extra_rules_override_builtins_by_name(tmp_path):
     assert rule.path == path
 
 
+def test_a_rule_file_edited_between_loads_is_read_again(tmp_path):
+    path = write_rule(tmp_path)
+    assert load_rule(path).name == "Asn_Test"
+    path.write_text(path.read_text().replace("Asn_Test", "Asn_Edited"))
+    assert load_rule(path).name == "Asn_Edited"
+    path.write_text(path.read_text().replace("FROM items", "FROM pool"))
+    with pytest.raises(RuleError, match="reads pool"):
+        load_rule(path)
+
+
 def test_ignore_default_needs_rules():
     with pytest.raises(RuleError, match="--ignore-default needs"):
         load_rules([], include_default=False)
