@@ -70,6 +70,34 @@ def measure(argv: list[str], cwd: Path | None = None, large: bool = False) -> di
             "rss_mb": usage.ru_maxrss / 1024}
 
 
+# The same fixed work on every run of this benchmark, none of it asnsql's:
+# the VM's speed drifts between sessions by more than most changes move the
+# figures, so the report says how fast the machine was while it measured.
+CALIBRATION = r"""
+import json, time, duckdb
+doc = {"asn_type": "image3", "products": [{"name": "p", "members": [
+    {"expname": f"jw{i:05d}_uncal.fits", "exptype": "science"} for i in range(8)]}]}
+start = time.process_time()
+for _ in range(20000):
+    json.dumps(doc, indent=4)
+python_s = time.process_time() - start
+con = duckdb.connect(config={"threads": 2})
+start = time.perf_counter()
+con.execute("SELECT sum(hash(i % 1000003)), count(DISTINCT i % 700001) FROM range(30000000) t(i)")
+con.fetchall()
+duckdb_s = time.perf_counter() - start
+print(json.dumps({"python_s": python_s, "duckdb_s": duckdb_s}))
+"""
+
+
+def measure_machine(runs: int = 3) -> dict:
+    """The fastest of ``runs`` of the fixed work: Python's JSON encoder (CPU s), a DuckDB query (wall s)."""
+    got = [json.loads(subprocess.run([sys.executable, "-c", CALIBRATION], check=True,
+                                     capture_output=True, text=True).stdout)
+           for _ in range(runs)]
+    return {key: min(g[key] for g in got) for key in got[0]}
+
+
 def measure_median(argv_of, runs: int = 5) -> dict:
     """The run of median wall time among ``runs`` (``argv_of(i)`` for run i), with the range.
 
@@ -199,13 +227,15 @@ def _fixture_text(case: str, r: dict) -> str:
 
 
 def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=None,
-                 fixtures=None) -> None:
+                 fixtures=None, machine=None) -> None:
     lines = [
         "# Performance",
         "",
         "Made by `python benchmarks/archive_bench.py` (a fresh `asnsql generate` process per",
         "row; CPU is user + system over all threads; memory is peak RSS). Machine: 2 cores,",
-        "24 GB, otherwise idle. Its speed drifts by up to 20% between runs, and creating",
+        "24 GB, otherwise idle. Its speed drifts by up to 20% within a session and about",
+        "twofold between sessions (jwst's four pools below: 144 s one session, 262 s the",
+        "next, on the same code), and creating",
         "files slows several-fold over a long session as the kernel's page cache grows (a",
         "small file: 60 us after `echo 3 > /proc/sys/vm/drop_caches`, 600 us before);",
         "`--drop-caches` empties it before each archive-scale run and once before the",
@@ -213,6 +243,19 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "asnsql runs with its defaults: two chunk passes at once (`--jobs 2`), 24 MB of pool",
         "text each (a pool is never split: one pool is one pass).",
         "",
+    ]
+    if machine:
+        at = "; ".join(
+            f"{when} {m['python_s']:.2f} s and {m['duckdb_s']:.2f} s"
+            for when, m in machine.items())
+        lines += [
+            "How fast the machine was (the same fixed work on every run, none of it",
+            "asnsql's: `json.dumps(indent=4)` of a small document 20,000 times, CPU",
+            "seconds; a DuckDB aggregate over 30 M rows on 2 threads, wall seconds):",
+            f"{at}. Compare these between runs before comparing the rest.",
+            "",
+        ]
+    lines += [
         "| case | output | exposures | pools | associations | wall s | CPU s | peak MB | rows/s |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -301,6 +344,8 @@ def main(sizes, singles, table_only, jwst_sample, work, add, drop):
     global DROP_CACHES
     DROP_CACHES = drop
     work = work or Path(tempfile.mkdtemp(prefix="asnsql-bench-"))
+    machine = {"at the start": measure_machine()}
+    click.echo(machine)
     results = []
     for size in sizes:
         if size <= 0:  # --sizes 0: none
@@ -335,6 +380,8 @@ def main(sizes, singles, table_only, jwst_sample, work, add, drop):
             raise click.ClickException(f"{REF_BIN} not found; see fixtures/README.md")
         jwst = bench_jwst(work, jwst_sample)
         click.echo(jwst)
+    machine["at the end"] = measure_machine()
+    click.echo(machine)
     saved = ROOT / "docs" / "performance.json"
     if add and saved.exists():
         old = json.loads(saved.read_text())
@@ -343,8 +390,8 @@ def main(sizes, singles, table_only, jwst_sample, work, add, drop):
         results += [r for r in results_now]
         jwst = jwst or old.get("jwst")
     saved.write_text(json.dumps({"results": results, "jwst": jwst, "marginal": marginal,
-                                 "fixtures": fixtures}, indent=1))
-    write_report(results, jwst, ROOT / "docs" / "performance.md", marginal, fixtures)
+                                 "fixtures": fixtures, "machine": machine}, indent=1))
+    write_report(results, jwst, ROOT / "docs" / "performance.md", marginal, fixtures, machine)
     plot(results, ROOT / "docs" / "performance.png")
     click.echo("wrote docs/performance.md and docs/performance.png")
 
