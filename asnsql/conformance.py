@@ -302,7 +302,9 @@ def _cell(r: CaseResult | None, xfails: list[Xfail]) -> str:
     default=None,
     help="Report file [default: docs/conformance.md in the repository].",
 )
-def main(out: Path | None) -> None:
+@click.option("--check", is_flag=True,
+              help="Exit with status 1 if a case that is not a known mismatch does not match.")
+def main(out: Path | None, check: bool) -> None:
     """Run every reference case through asnsql and write the conformance report.
 
     Example:
@@ -316,9 +318,21 @@ def main(out: Path | None) -> None:
             results.append(run_case(pool, mode, Path(tmp) / mode / pool))
     write_report(results, out)
     failures = reference_failures()
-    # A pool the reference cannot process matches when asnsql refuses it too.
-    n_ok = sum(r.ok or ((r.mode, r.pool) in failures and bool(r.error)) for r in results)
+
+    def matches(r: CaseResult) -> bool:
+        # A pool the reference cannot process matches when asnsql refuses it too.
+        return r.ok or ((r.mode, r.pool) in failures and bool(r.error))
+
+    n_ok = sum(map(matches, results))
     click.echo(f"{n_ok} of {len(results)} cases match; wrote {out}")
+    if check:
+        known = load_xfails()
+        wrong = [f"{r.mode}/{r.pool}" for r in results if not matches(r)
+                 and not any(x.applies(r.mode, r.pool) for x in known)]
+        if wrong:
+            shown = ", ".join(wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+            verb = "case does not" if len(wrong) == 1 else "cases do not"
+            raise click.ClickException(f"{len(wrong)} {verb} match: {shown} (see {out})")
 
 
 def reference_failures() -> set[tuple[str, str]]:
