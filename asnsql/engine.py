@@ -203,7 +203,7 @@ def build_runs(con, mode: Mode, dms: bool = False) -> dict[int, list[str]]:
                       " cand_type FROM candidate_order")
     if mode.discover and mode.ids is None:
         passes.append("SELECT _pool, (CAST(1 AS BIGINT) << 40) AS pass, 'discover' AS registry,"
-                      " NULL AS cand_id, 'discovered' AS cand_type FROM pools")
+                      " NULL::VARCHAR AS cand_id, 'discovered' AS cand_type FROM pools")
     body = " UNION ALL ".join(passes) or (
         "SELECT NULL::INTEGER AS _pool, NULL::BIGINT AS pass, NULL::VARCHAR AS registry,"
         " NULL::VARCHAR AS cand_id, NULL::VARCHAR AS cand_type WHERE false")

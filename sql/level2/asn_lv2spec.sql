@@ -23,7 +23,7 @@ SELECT
         CASE WHEN bkgdtarg IS NULL THEN mostilno END
     ] AS optional_key,
     CASE WHEN bkgdtarg IS NOT NULL THEN 'background' ELSE 'imprint' END AS queue,
-    NULL AS attach_exptype,
+    NULL::VARCHAR AS attach_exptype,
     raw_targetid AS target_id,
     bkgdtarg AS background_flag,
     coalesce(dithptin, 'null') AS dither

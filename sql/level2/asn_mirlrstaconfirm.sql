@@ -123,10 +123,10 @@ SELECT
         END
     ) AS optional_key,
     'background' AS queue,
-    NULL AS attach_exptype,
-    NULL AS target_id,
-    NULL AS background_flag,
-    NULL AS dither
+    NULL::VARCHAR AS attach_exptype,
+    NULL::VARCHAR AS target_id,
+    NULL::VARCHAR AS background_flag,
+    NULL::VARCHAR AS dither
 FROM lrs AS l
 LEFT JOIN confirmed AS c USING (run_id, _row)
 LEFT JOIN lone AS n USING (run_id, _row)

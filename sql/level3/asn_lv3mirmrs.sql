@@ -8,7 +8,7 @@
 -- attaches = "MRS background exposures (as `background`, any target); target acquisitions of the same observations"
 -- product_name = "jw{program}-{acid}_{target}_{instrument}"
 SELECT
-    * REPLACE (NULL AS opt_elem, NULL AS opt_elem2, NULL AS slit, NULL AS subarray),
+    * REPLACE (NULL::VARCHAR AS opt_elem, NULL::VARCHAR AS opt_elem2, NULL::VARCHAR AS slit, NULL::VARCHAR AS subarray),
     [program, instrume] AS group_key,
     [target] AS optional_key
 FROM stage3_items

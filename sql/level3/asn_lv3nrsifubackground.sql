@@ -9,7 +9,7 @@
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
     -- The grating alone names the optics.
-    * REPLACE (grating AS opt_elem, NULL AS opt_elem2, NULL AS slit, NULL AS subarray),
+    * REPLACE (grating AS opt_elem, NULL::VARCHAR AS opt_elem2, NULL::VARCHAR AS slit, NULL::VARCHAR AS subarray),
     [program, instrume, grating] AS group_key,
     [target] AS optional_key
 FROM stage3_aux_items                               -- backgrounds taken as science

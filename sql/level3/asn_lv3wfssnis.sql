@@ -8,7 +8,7 @@
 -- attaches = "background exposures of the same grism (as `background`, any target); target acquisitions of the same observations"
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
-    * REPLACE (pupil AS opt_elem2, NULL AS slit, NULL AS subarray),
+    * REPLACE (pupil AS opt_elem2, NULL::VARCHAR AS slit, NULL::VARCHAR AS subarray),
     [program, instrume, filter, pupil] AS group_key,
     [target] AS optional_key
 FROM stage3_items

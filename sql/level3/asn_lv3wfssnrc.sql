@@ -9,7 +9,7 @@
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
     -- The grism names the optics first.
-    * REPLACE (pupil AS opt_elem, filter AS opt_elem2, NULL AS slit, NULL AS subarray),
+    * REPLACE (pupil AS opt_elem, filter AS opt_elem2, NULL::VARCHAR AS slit, NULL::VARCHAR AS subarray),
     [program, instrume, pupil, filter] AS group_key,
     [target] AS optional_key
 FROM stage3_items
