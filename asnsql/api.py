@@ -375,6 +375,7 @@ def generate(
     if version_id is True:
         version_id = timestamp()
     work = duckdb.connect() if sandbox else con
+    kept = False  # the lazy sandbox outlives this call, in the Generation
     try:
         done = run_pass(
             work, [pool], rule_list, names=None if name is None else [name],
@@ -388,12 +389,10 @@ def generate(
                      .fetchall())
         if sandbox and not lazy:
             hand_back(work, con)
-    except BaseException:
-        if sandbox:
+        kept = lazy
+    finally:
+        if sandbox and not kept:
             work.close()
-        raise
-    if sandbox and not lazy:
-        work.close()
     return Generation(
         pool=done.infos[0],
         rules=rule_list,
