@@ -41,6 +41,11 @@ from asnsql.registry import load_rules
 # A chunk holds whole pools up to about this much pool text (a pool larger
 # than that is a chunk of its own). ~350 bytes a row: ~150,000 rows.
 CHUNK_BYTES = 48 * 1024 * 1024
+# Below this much pool text for each, a pass's own cost (planning its
+# statements) outweighs what passes at once save. On 2 cores, the fixture
+# pools (0.8 MB) took 0.86 s in one pass and 1.11 s in two; 1.1 MB of the
+# synthetic archive 0.96 s and 0.85 s; 1.7 MB 1.21 s and 1.10 s.
+MIN_PASS_BYTES = 512 * 1024
 # Threads writing files: writing is system calls, which release the GIL.
 # Measured on 2 cores (11k files): 1 thread 6.5 s, 2 threads 3.7 s, 4 threads 4.5 s.
 WRITERS = os.cpu_count() or 2
@@ -107,11 +112,33 @@ def _size(source) -> int:
     return 350 * (len(source) if hasattr(source, "__len__") else 1)
 
 
-def chunks_of(sources: list, chunk_bytes: int = CHUNK_BYTES) -> Iterator[list[int]]:
-    """Indexes of ``sources`` in runs of whole pools of about ``chunk_bytes`` each."""
+def chunks_of(sources: list, chunk_bytes: int = CHUNK_BYTES, passes: int = 1) -> Iterator[list[int]]:
+    """Indexes of ``sources`` in runs of whole pools of about ``chunk_bytes`` each.
+
+    With ``passes`` > 1 and at least :data:`MIN_PASS_BYTES` of pool text for
+    each, the runs are as many as a multiple of ``passes`` allows (at least
+    ``passes``), cut where the text is shared most evenly among them, so
+    that the passes that run at once each have a like share to the end.
+    """
+    weights = [_size(source) for source in sources]
+    total = sum(weights)
+    if passes > 1 and total >= passes * MIN_PASS_BYTES:
+        # A pool goes to the run its middle falls in: runs of about
+        # total / count each, in order, none of them split.
+        count = passes * -(-total // (max(1, chunk_bytes) * passes))
+        run, last, before = [], 0, 0
+        for index, weight in enumerate(weights):
+            at = min(count - 1, (2 * before + weight) * count // (2 * total))
+            if run and at != last:
+                yield run
+                run = []
+            run.append(index)
+            last, before = at, before + weight
+        if run:
+            yield run
+        return
     run, size = [], 0
-    for index, source in enumerate(sources):
-        weight = _size(source)
+    for index, weight in enumerate(weights):
         if run and size + weight > chunk_bytes:
             yield run
             run, size = [], 0
@@ -152,14 +179,19 @@ def generate_many(
     fail_fast : bool
         Stop after the first chunk holding a pool that failed.
     threads : int, optional
-        DuckDB threads per pass (e.g. 1 inside a cluster task).
+        DuckDB threads per pass (e.g. 1 inside a cluster task). By default
+        the cores are shared among the passes that run at once (one each on
+        two cores with two passes), or all of them when there is one chunk.
     passes : int
         How many chunks are generated at once, each on a connection and a
         thread of its own (the CLI's ``--jobs``). One pass leaves a core idle
         for part of its time (DuckDB scans a table of fewer rows than a row
-        group on one thread); two keep both busy: 1 M exposures on two cores
-        in 90-99 s instead of 100-115 s. Chunks still come in order, and at
-        most ``passes`` chunks' tables are in memory.
+        group on one thread); two keep both busy. With more than one, the
+        pools are cut into a multiple of ``passes`` chunks of like size
+        (:func:`chunks_of`), so that no pass is left alone at the end. On
+        two cores, 1 M exposures took 67-68 s with two passes of one DuckDB
+        thread each, and 77-81 s with two of two threads each. Chunks still
+        come in order, and at most ``passes`` chunks' tables are in memory.
     **options
         The other options of :func:`asnsql.generate` (``discover``, ``ids``,
         ``merge``, ``params``...), applied to every pool; ``publish=False``
@@ -187,6 +219,12 @@ def generate_many(
     rule_params(rule_list, options.get("params"))
     if version_id is True:
         version_id = timestamp()
+    pending = list(chunks_of(sources, chunk_bytes, passes))
+    if threads is None and passes > 1 and len(pending) > 1:
+        # Passes at once share the cores: with DuckDB's threads as well (one
+        # each on two cores) they contend for them and spend more CPU in all.
+        threads = max(1, (os.cpu_count() or 1) // min(passes, len(pending)))
+
     def start(indexes):
         # The connection is made here, so that a pass left running can be interrupted.
         con = duckdb.connect()
@@ -205,7 +243,7 @@ def generate_many(
             done.set_exception(err)
         return con, done
 
-    pending = chunks_of(sources, chunk_bytes)
+    pending = iter(pending)
     running: collections.deque = collections.deque()  # (connection, future), in chunk order
     with ThreadPoolExecutor(max(1, passes), thread_name_prefix="asnsql-pass") as workers:
         try:

@@ -142,8 +142,8 @@ param_option = click.option(
                    "text (default 48 divided by --jobs; peak memory is some 60 times the "
                    "text of the passes running).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Passes run at once, each on a thread and DuckDB connection of its own "
-                   "(default 2, or 1 on a one-core machine).")
+              help="Passes run at once, each on a thread and DuckDB connection of its own, "
+                   "sharing the cores (default 2, or 1 on a one-core machine).")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="Where to run: this process, or Apache Spark (pip install 'asnsql[spark]').")
 @click.option("--master", metavar="URL", help="With --engine spark: the Spark master (default local[*]).")

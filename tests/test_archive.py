@@ -61,6 +61,56 @@ def test_passes_at_once_give_the_chunks_in_order_and_the_same_bytes(tmp_path, si
         assert texts(tmp_path / pool.stem) == singles[pool.name]
 
 
+def test_chunks_for_passes_at_once_are_a_multiple_of_them_and_alike(tmp_path, monkeypatch):
+    from asnsql import archive
+
+    # Sizes in bytes (a stand-in for the files' sizes), one large pool among them.
+    sizes = [300, 120, 80, 500, 60, 40, 200, 700, 100, 150]
+    monkeypatch.setattr(archive, "_size", lambda source: sizes[source])
+    monkeypatch.setattr(archive, "MIN_PASS_BYTES", 100)
+    pools = list(range(len(sizes)))
+    for passes, chunk_bytes, count in ((2, 10_000, 2), (2, 700, 4), (3, 500, 6), (2, 1, 10)):
+        runs = list(archive.chunks_of(pools, chunk_bytes, passes))
+        # Every pool once, in order, none split.
+        assert [i for run in runs for i in run] == pools
+        # A multiple of the passes, enough for about chunk_bytes each (or
+        # one pool each, when the pools are fewer).
+        assert len(runs) == count
+    # Shared as evenly as whole pools allow: 2,250 bytes as 1,100 and 1,150.
+    assert [sum(sizes[i] for i in run) for run in archive.chunks_of(pools, 10_000, 2)] == [1100, 1150]
+    # Too little text for passes at once: runs of about chunk_bytes, as with one.
+    monkeypatch.setattr(archive, "MIN_PASS_BYTES", 2000)
+    assert list(archive.chunks_of(pools, 10_000, 2)) == [pools]
+    assert list(archive.chunks_of(pools, 500, 1)) == [[0, 1, 2], [3], [4, 5, 6], [7], [8, 9]]
+
+
+def test_passes_at_once_share_the_cores(monkeypatch):
+    from asnsql import archive
+
+    real, threads = archive.run_chunk, []
+
+    def watched(con, *args, **kwargs):
+        threads.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        return real(con, *args, **kwargs)
+
+    monkeypatch.setattr(archive, "run_chunk", watched)
+    # DuckDB's own default is what it sees of the machine: ask for another.
+    default = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    monkeypatch.setattr(archive.os, "cpu_count", lambda: 2 * (default + 1))
+    for _ in generate_many(THREE, chunk_bytes=1, passes=2):
+        pass
+    assert threads == [default + 1] * 3
+    threads.clear()
+    for _ in generate_many(THREE, chunk_bytes=1, passes=2, threads=3):
+        pass
+    assert threads == [3, 3, 3]
+    # One chunk: it has every core DuckDB would give it.
+    threads.clear()
+    for _ in generate_many(THREE, passes=2):
+        pass
+    assert threads == [default]
+
+
 def test_passes_run_at_once_but_no_more_than_asked(monkeypatch):
     import threading
 
