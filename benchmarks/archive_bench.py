@@ -240,8 +240,9 @@ def write_report(results: list[dict], jwst: dict | None, path: Path, marginal=No
         "small file: 60 us after `echo 3 > /proc/sys/vm/drop_caches`, 600 us before);",
         "`--drop-caches` empties it before each archive-scale run and once before the",
         "sub-second cases (after one untimed warm-up run), as a fresh machine has it.",
-        "asnsql runs with its defaults: two chunk passes at once (`--jobs 2`), 24 MB of pool",
-        "text each (a pool is never split: one pool is one pass).",
+        "asnsql runs with its defaults: two chunk passes at once (`--jobs 2`), one DuckDB",
+        "thread each, the pools cut into an even number of chunks of like size, at most",
+        "24 MB of pool text each (a pool is never split: one pool is one pass, on both cores).",
         "",
     ]
     if machine:
