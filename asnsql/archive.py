@@ -219,11 +219,11 @@ def generate_many(
     rule_params(rule_list, options.get("params"))
     if version_id is True:
         version_id = timestamp()
-    pending = list(chunks_of(sources, chunk_bytes, passes))
-    if threads is None and passes > 1 and len(pending) > 1:
+    chunks = list(chunks_of(sources, chunk_bytes, passes))
+    if threads is None and passes > 1 and len(chunks) > 1:
         # Passes at once share the cores: with DuckDB's threads as well (one
         # each on two cores) they contend for them and spend more CPU in all.
-        threads = max(1, (os.cpu_count() or 1) // min(passes, len(pending)))
+        threads = max(1, (os.cpu_count() or 1) // min(passes, len(chunks)))
 
     def start(indexes):
         # The connection is made here, so that a pass left running can be interrupted.
@@ -243,7 +243,7 @@ def generate_many(
             done.set_exception(err)
         return con, done
 
-    pending = iter(pending)
+    pending = iter(chunks)
     running: collections.deque = collections.deque()  # (connection, future), in chunk order
     with ThreadPoolExecutor(max(1, passes), thread_name_prefix="asnsql-pass") as workers:
         try:

@@ -61,7 +61,7 @@ def test_passes_at_once_give_the_chunks_in_order_and_the_same_bytes(tmp_path, si
         assert texts(tmp_path / pool.stem) == singles[pool.name]
 
 
-def test_chunks_for_passes_at_once_are_a_multiple_of_them_and_alike(tmp_path, monkeypatch):
+def test_chunks_for_passes_at_once_are_a_multiple_of_them_and_alike(monkeypatch):
     from asnsql import archive
 
     # Sizes in bytes (a stand-in for the files' sizes), one large pool among them.

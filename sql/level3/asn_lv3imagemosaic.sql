@@ -10,7 +10,7 @@
 -- valid_candidate_types = ["mosaic"]
 -- product_name = "jw{program}-{acid}_{target}_{instrument}_{opt_elem}{slit}{subarray}"
 SELECT
-    * REPLACE (NULL::VARCHAR AS target),                     -- a mosaic spans targets
+    * REPLACE (NULL::VARCHAR AS target),            -- a mosaic spans targets
     [program, instrume, exp_type, subarray] AS group_key,
     [filter, opt_elem2, slit_key, visitype] AS optional_key
 FROM stage3_items
